@@ -1,0 +1,37 @@
+import { Command } from "commander";
+import { registerPlan } from "./commands/plan.ts";
+import { describeFailure } from "./errors.ts";
+
+/** The `trainer` program with every command registered; `exitOverride` so errors reach `main`. */
+export function buildProgram(): Command {
+  const program = new Command("trainer")
+    .description("Train TensorFlow.js models on local datasets with an exact epoch plan")
+    .option("--debug", "print stack traces on errors")
+    .exitOverride();
+  registerPlan(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/** Runs the CLI; every failure becomes one line on stderr and a non-zero exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "commander.helpDisplayed" || code === "commander.version") return 0;
+    if (code === "commander.help") return 0;
+    const { text, exitCode } = describeFailure(error, argv.includes("--debug"));
+    if (!code?.startsWith("commander.")) process.stderr.write(`${text}\n`);
+    return exitCode;
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, "/"));
+if (isEntry) {
+  main(process.argv.slice(2)).then((exitCode) => {
+    process.exitCode = exitCode;
+  });
+}

@@ -1,0 +1,88 @@
+import { ON_EXHAUSTED, type Plan, plan, SHARD_POLICIES } from "@stepwise/core";
+import type { Command } from "commander";
+import { UsageError } from "../errors.ts";
+import { formatPlan } from "../format/plan-table.ts";
+import { choiceFlag, integerFlag, validationFreqFlag } from "../options.ts";
+import { countDataRows } from "../rows.ts";
+
+interface PlanFlags {
+  samples?: number;
+  data?: string;
+  header: boolean;
+  delimiter?: string;
+  batchSize?: number;
+  epochs: number;
+  initialEpoch: number;
+  stepsPerEpoch?: number;
+  validationSamples?: number;
+  validationData?: string;
+  validationSteps?: number;
+  validationFreq?: number | number[];
+  dropRemainder: boolean;
+  numShards: number;
+  shardIndex: number;
+  shardPolicy: "pad" | "drop";
+  onExhausted: "repeat" | "stop";
+  json: boolean;
+}
+
+/** Resolves counts (counting file rows when given files) and computes the plan. */
+export async function planFromFlags(flags: PlanFlags): Promise<Plan> {
+  if ((flags.samples === undefined) === (flags.data === undefined)) {
+    throw new UsageError("give exactly one of --samples N or --data FILE");
+  }
+  if (flags.validationSamples !== undefined && flags.validationData !== undefined) {
+    throw new UsageError("give at most one of --validation-samples N or --validation-data FILE");
+  }
+  if (flags.batchSize === undefined) throw new UsageError("--batch-size is required");
+  const csv = { header: flags.header, delimiter: flags.delimiter };
+  const numSamples = flags.samples ?? (await countDataRows(flags.data as string, csv, "--data"));
+  const validationSamples =
+    flags.validationData !== undefined
+      ? await countDataRows(flags.validationData, csv, "--validation-data")
+      : flags.validationSamples;
+  return plan({
+    numSamples,
+    batchSize: flags.batchSize,
+    epochs: flags.epochs,
+    initialEpoch: flags.initialEpoch,
+    stepsPerEpoch: flags.stepsPerEpoch ?? null,
+    dropRemainder: flags.dropRemainder,
+    onExhausted: flags.onExhausted,
+    ...(validationSamples !== undefined ? { validationSamples } : {}),
+    validationSteps: flags.validationSteps ?? null,
+    ...(flags.validationFreq !== undefined ? { validationFreq: flags.validationFreq } : {}),
+    numShards: flags.numShards,
+    shardIndex: flags.shardIndex,
+    shardPolicy: flags.shardPolicy,
+  });
+}
+
+/** `trainer plan`: prints the whole epoch plan before any training data is read. */
+export function registerPlan(program: Command): void {
+  program
+    .command("plan")
+    .description("print the epoch plan: steps per epoch, validation steps, totals and warnings")
+    .option("--samples <N>", "number of training samples", integerFlag("--samples", 1))
+    .option("--data <FILE|DIR|GLOB>", "training CSV data; N is its number of data rows")
+    .option("--no-header", "the CSV files have no header row")
+    .option("--delimiter <CHAR>", "CSV field delimiter (default: ,)")
+    .option("--batch-size <B>", "samples per step", integerFlag("--batch-size", 1))
+    .option("--epochs <E>", "index of the last epoch plus one (Keras meaning)", integerFlag("--epochs", 1), 1)
+    .option("--initial-epoch <I>", "first epoch to run (0-based)", integerFlag("--initial-epoch", 0), 0)
+    .option("--steps-per-epoch <S>", "steps per epoch (default: one pass)", integerFlag("--steps-per-epoch", 1))
+    .option("--validation-samples <N>", "number of validation samples", integerFlag("--validation-samples", 1))
+    .option("--validation-data <FILE|DIR|GLOB>", "validation CSV data")
+    .option("--validation-steps <V>", "validation batches per run (default: one pass)", integerFlag("--validation-steps", 1))
+    .option("--validation-freq <k|1,3,5>", "validate every k-th epoch, or after these 1-based epochs", validationFreqFlag)
+    .option("--drop-remainder", "drop the partial last batch of each pass", false)
+    .option("--num-shards <W>", "number of ranks", integerFlag("--num-shards", 1), 1)
+    .option("--shard-index <r>", "this rank (0-based)", integerFlag("--shard-index", 0), 0)
+    .option("--shard-policy <pad|drop>", "equalise shards by repeating or dropping samples", choiceFlag("--shard-policy", SHARD_POLICIES), "pad")
+    .option("--on-exhausted <repeat|stop>", "repeat: epochs span passes; stop: Keras 3 short epochs", choiceFlag("--on-exhausted", ON_EXHAUSTED), "repeat")
+    .option("--json", "print the plan as one JSON object", false)
+    .action(async (flags: PlanFlags) => {
+      const result = await planFromFlags(flags);
+      process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : formatPlan(result));
+    });
+}

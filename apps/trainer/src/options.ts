@@ -1,0 +1,34 @@
+import { UsageError } from "./errors.ts";
+
+/** Commander parser for an integer flag ≥ `min`; the error names the flag and quotes the value. */
+export function integerFlag(flag: string, min: number) {
+  return (raw: string): number => {
+    const value = Number(raw);
+    if (!/^\s*[+-]?\d+\s*$/.test(raw) || !Number.isSafeInteger(value) || value < min) {
+      const kind = min >= 1 ? "a positive integer" : "a non-negative integer";
+      throw new UsageError(`${flag} must be ${kind}, got ${JSON.stringify(raw)}`);
+    }
+    return value;
+  };
+}
+
+/** `--validation-freq`: an integer k (every k-th epoch) or a comma list of 1-based epoch numbers. */
+export function validationFreqFlag(raw: string): number | number[] {
+  const parts = raw.split(",").map((part) => part.trim());
+  const parse = integerFlag("--validation-freq", 1);
+  if (parts.length === 1) return parse(parts[0] as string);
+  return parts.map((part) => {
+    if (part === "") throw new UsageError(`--validation-freq has an empty entry in ${JSON.stringify(raw)}`);
+    return parse(part);
+  });
+}
+
+/** Parser for a flag limited to `choices`. */
+export function choiceFlag<T extends string>(flag: string, choices: readonly T[]) {
+  return (raw: string): T => {
+    if (!(choices as readonly string[]).includes(raw)) {
+      throw new UsageError(`${flag} must be one of ${choices.join(", ")}; got ${JSON.stringify(raw)}`);
+    }
+    return raw as T;
+  };
+}
