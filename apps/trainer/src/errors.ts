@@ -6,7 +6,14 @@ export class UsageError extends Error {
 }
 
 /** Errors whose message is already a complete one-line explanation for the user. */
-const USER_ERRORS = new Set(["UsageError", "PlanError", "DataError", "SchemaError", "StateError", "RunError"]);
+const USER_ERRORS = new Set([
+  "UsageError",
+  "PlanError",
+  "DataError",
+  "SchemaError",
+  "StateError",
+  "RunError",
+]);
 
 /** True for errors a user caused and can fix; their stack is noise unless --debug. */
 export function isUserError(error: unknown): error is Error {

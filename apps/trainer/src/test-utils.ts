@@ -29,7 +29,14 @@ export async function runCli(argv: string[]): Promise<{ exitCode: number; stdout
 }
 
 /** Runs the CLI as a separate process, as a user would (exit code, no stack traces). */
-export function spawnCli(argv: string[], cwd = REPO_ROOT): { exitCode: number; stdout: string; stderr: string } {
-  const result = spawnSync(TSX, [CLI, ...argv], { cwd, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+export function spawnCli(
+  argv: string[],
+  cwd = REPO_ROOT,
+): { exitCode: number; stdout: string; stderr: string } {
+  const result = spawnSync(TSX, [CLI, ...argv], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, FORCE_COLOR: "0" },
+  });
   return { exitCode: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

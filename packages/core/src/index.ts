@@ -3,25 +3,26 @@
  * position mapping for exact resume, sharding and seeded permutations. Pure: no I/O, no
  * tfjs, no clock, no global random.
  */
-export { PlanError, quote } from "./validate.ts";
-export { type PassLayout, passLayout, batchBounds, samplesInBatches } from "./steps.ts";
-export { type ShardLayout, type ShardPolicy, SHARD_POLICIES, shardLayout, shardPosition } from "./shard.ts";
+
 export {
-  type Permutation,
-  MAX_PERMUTATION_SAMPLES,
-  permutation,
   identityPermutation,
+  MAX_PERMUTATION_SAMPLES,
+  type Permutation,
   passSeed,
+  permutation,
 } from "./permutation.ts";
 export {
   type EpochPlan,
-  type OnExhausted,
+  epochRange,
   ON_EXHAUSTED,
+  type OnExhausted,
   type PassSpan,
   type Plan,
   type PlanOptions,
-  epochRange,
   plan,
   validatesAfter,
 } from "./plan.ts";
-export { type Position, type Schedule, epochStartStep, locateStep, stepAtBatch, stepOf } from "./position.ts";
+export { epochStartStep, locateStep, type Position, type Schedule, stepAtBatch, stepOf } from "./position.ts";
+export { SHARD_POLICIES, type ShardLayout, type ShardPolicy, shardLayout, shardPosition } from "./shard.ts";
+export { batchBounds, type PassLayout, passLayout, samplesInBatches } from "./steps.ts";
+export { PlanError, quote } from "./validate.ts";

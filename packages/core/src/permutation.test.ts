@@ -68,7 +68,9 @@ describe("permutation", () => {
   });
 
   it("an index outside [0, N) → error naming the range", () => {
-    expect(() => permutation({ numSamples: 5, seed: 1, pass: 0 }).at(5)).toThrow("index must be an integer in [0, 5), got 5");
+    expect(() => permutation({ numSamples: 5, seed: 1, pass: 0 }).at(5)).toThrow(
+      "index must be an integer in [0, 5), got 5",
+    );
     expect(() => identityPermutation(5).at(-1)).toThrow("index must be an integer in [0, 5), got -1");
   });
 

@@ -73,7 +73,10 @@ describe("plan: known cases", () => {
 
   it.each([
     [2, [false, true, false, true, false, true]],
-    [[1, 4], [true, false, false, true, false, false]],
+    [
+      [1, 4],
+      [true, false, false, true, false, false],
+    ],
   ])("validationFreq %j → validates after the matching epochs", (freq, expected) => {
     const p = plan({ numSamples: 10, batchSize: 5, epochs: 6, validationSamples: 4, validationFreq: freq });
     expect(p.epochs.map((e) => e.validate)).toEqual(expected);
@@ -87,7 +90,13 @@ describe("plan: known cases", () => {
   it("sharded 10 samples over 4 ranks (pad) → every rank runs the same 2 steps of batch 2", () => {
     for (let r = 0; r < 4; r++) {
       const p = plan({ numSamples: 10, batchSize: 2, numShards: 4, shardIndex: r });
-      expect(p.shard).toMatchObject({ numShards: 4, shardIndex: r, samplesPerShard: 3, paddedSamples: 2, droppedSamples: 0 });
+      expect(p.shard).toMatchObject({
+        numShards: 4,
+        shardIndex: r,
+        samplesPerShard: 3,
+        paddedSamples: 2,
+        droppedSamples: 0,
+      });
       expect([p.stepsPerPass, p.lastBatchSize]).toEqual([2, 1]);
     }
   });
@@ -126,13 +135,20 @@ describe("plan: invalid input names the argument and quotes the value", () => {
     [{ numShards: 0 }, "numShards must be a positive integer, got 0"],
     [{ numShards: 2, shardIndex: 2 }, "shardIndex must be below numShards 2, got 2"],
     [{ onExhausted: "wrap" as never }, 'onExhausted must be one of repeat, stop; got "wrap"'],
-    [{ validationSamples: 5000, validationSteps: 200 }, "validationSteps 200 exceeds the 16 steps of one validation pass"],
+    [
+      { validationSamples: 5000, validationSteps: 200 },
+      "validationSteps 200 exceeds the 16 steps of one validation pass",
+    ],
     [{ validationSteps: 3 }, "validationSteps 3 was given without validation data"],
     [{ validationSamples: 10, validationFreq: [] }, "validationFreq must not be an empty list"],
     [{ validationSamples: 10, validationFreq: 0 }, "validationFreq must be a positive integer, got 0"],
     [{ numSamples: null, numShards: 2 }, "numShards 2 with an unknown numSamples needs stepsPerEpoch"],
   ] as [Partial<PlanOptions>, string][])("%j → %s", (override, message) => {
-    const options = { ...base, ...override, ...(override.validationSamples === 5000 ? { batchSize: 320 } : {}) };
+    const options = {
+      ...base,
+      ...override,
+      ...(override.validationSamples === 5000 ? { batchSize: 320 } : {}),
+    };
     expect(() => plan(options)).toThrow(message);
   });
 });
@@ -153,7 +169,14 @@ describe("plan: properties", () => {
       fc.property(runs, fc.nat(11), ({ n, b, s, epochs, drop }, i) => {
         fc.pre(!drop || b <= n);
         const initialEpoch = i % epochs;
-        const p = plan({ numSamples: n, batchSize: b, stepsPerEpoch: s, epochs, initialEpoch, dropRemainder: drop });
+        const p = plan({
+          numSamples: n,
+          batchSize: b,
+          stepsPerEpoch: s,
+          epochs,
+          initialEpoch,
+          dropRemainder: drop,
+        });
         const perEpoch = s ?? p.stepsPerPass;
         let next = initialEpoch * (perEpoch as number);
         for (const e of p.epochs) {
@@ -194,7 +217,11 @@ describe("plan: properties", () => {
         }
         expect(samples).toBe(p.totalSamples);
         // a full pass holds every sample but the dropped remainder exactly once
-        expect(p.stepsPerPass === 0 ? 0 : (p.lastBatchSize as number) + (perPass - 1) * b + (p.samplesDroppedPerPass as number)).toBe(n);
+        expect(
+          p.stepsPerPass === 0
+            ? 0
+            : (p.lastBatchSize as number) + (perPass - 1) * b + (p.samplesDroppedPerPass as number),
+        ).toBe(n);
       }),
     );
   });
@@ -217,9 +244,18 @@ describe("plan: properties", () => {
         const policy = drop ? "drop" : "pad";
         fc.pre(policy === "pad" || w <= n);
         const plans = Array.from({ length: w }, (_, r) =>
-          plan({ numSamples: n, batchSize: b, stepsPerEpoch: s, epochs, numShards: w, shardIndex: r, shardPolicy: policy }),
+          plan({
+            numSamples: n,
+            batchSize: b,
+            stepsPerEpoch: s,
+            epochs,
+            numShards: w,
+            shardIndex: r,
+            shardPolicy: policy,
+          }),
         );
-        const signature = (p: Plan) => JSON.stringify([p.stepsPerPass, p.lastBatchSize, stepsOf(p), p.totalSteps]);
+        const signature = (p: Plan) =>
+          JSON.stringify([p.stepsPerPass, p.lastBatchSize, stepsOf(p), p.totalSteps]);
         expect(new Set(plans.map(signature)).size).toBe(1);
       }),
     );

@@ -1,5 +1,5 @@
-import { type PassLayout, passLayout, samplesInBatches } from "./steps.ts";
 import { type ShardLayout, type ShardPolicy, shardLayout } from "./shard.ts";
+import { type PassLayout, passLayout, samplesInBatches } from "./steps.ts";
 import { boolean, nonNegativeInteger, oneOf, PlanError, positiveInteger, quote } from "./validate.ts";
 
 /** `repeat`: epochs are slices of an endless sequence of passes (rule 2). `stop`: Keras 3, an epoch ends when the data does. */
@@ -73,7 +73,7 @@ export interface Plan {
   validationSteps: number | null;
   validationLastBatchSize: number | null;
   validationFreq: number | number[];
-  shard: Omit<ShardLayout, "numSamples" | "policy"> & { policy: ShardPolicy } | null;
+  shard: (Omit<ShardLayout, "numSamples" | "policy"> & { policy: ShardPolicy }) | null;
   warnings: string[];
 }
 
@@ -106,7 +106,10 @@ interface Validation {
 function planValidation(options: PlanOptions, batchSize: number, warnings: string[]): Validation | null {
   const hasData = options.validationSamples !== undefined;
   const steps = optionalPositive("validationSteps", options.validationSteps);
-  const validationBatchSize = positiveInteger("validationBatchSize", options.validationBatchSize ?? batchSize);
+  const validationBatchSize = positiveInteger(
+    "validationBatchSize",
+    options.validationBatchSize ?? batchSize,
+  );
   if (!hasData) {
     if (steps !== null) {
       throw new PlanError(`validationSteps ${steps} was given without validation data`);
@@ -185,7 +188,8 @@ export function plan(options: PlanOptions): Plan {
   const dropRemainder = boolean("dropRemainder", options.dropRemainder ?? false);
   const onExhausted = oneOf("onExhausted", options.onExhausted ?? "repeat", ON_EXHAUSTED);
   const requestedSteps = optionalPositive("stepsPerEpoch", options.stepsPerEpoch);
-  const totalSamplesKnown = options.numSamples === null ? null : positiveInteger("numSamples", options.numSamples);
+  const totalSamplesKnown =
+    options.numSamples === null ? null : positiveInteger("numSamples", options.numSamples);
   const numShards = positiveInteger("numShards", options.numShards ?? 1);
   const shardIndex = nonNegativeInteger("shardIndex", options.shardIndex ?? 0);
   const shardPolicy = oneOf("shardPolicy", options.shardPolicy ?? "pad", ["pad", "drop"] as const);
@@ -206,7 +210,12 @@ export function plan(options: PlanOptions): Plan {
         );
       }
     } else {
-      const layout = shardLayout({ numSamples: totalSamplesKnown, numShards, shardIndex, policy: shardPolicy });
+      const layout = shardLayout({
+        numSamples: totalSamplesKnown,
+        numShards,
+        shardIndex,
+        policy: shardPolicy,
+      });
       const { numSamples: _n, ...rest } = layout;
       shard = rest;
       samplesPerRank = layout.samplesPerShard;
@@ -221,7 +230,8 @@ export function plan(options: PlanOptions): Plan {
         );
       }
     }
-    if (validation) warnings.push("validation is not sharded: every rank evaluates the whole validation data");
+    if (validation)
+      warnings.push("validation is not sharded: every rank evaluates the whole validation data");
   }
 
   const base = {
@@ -243,7 +253,9 @@ export function plan(options: PlanOptions): Plan {
   const validateAt = (epoch: number): boolean => validation !== null && validatesAfter(validationFreq, epoch);
   const epochNumbers = Array.from({ length: endEpoch - initialEpoch }, (_, i) => initialEpoch + i);
   if (validation && !epochNumbers.some(validateAt)) {
-    warnings.push(`validationFreq ${quote(validationFreq)} never validates in epochs ${initialEpoch}–${endEpoch - 1}`);
+    warnings.push(
+      `validationFreq ${quote(validationFreq)} never validates in epochs ${initialEpoch}–${endEpoch - 1}`,
+    );
   }
 
   if (samplesPerRank === null) {
@@ -253,15 +265,17 @@ export function plan(options: PlanOptions): Plan {
         : "numSamples unknown: pass boundaries inside epochs are discovered while reading",
     );
     const known = requestedSteps !== null && onExhausted === "repeat";
-    const epochs = epochNumbers.map((epoch): EpochPlan => ({
-      epoch,
-      startStep: known ? epoch * (requestedSteps as number) : epoch === 0 ? 0 : null,
-      endStep: known ? (epoch + 1) * (requestedSteps as number) : null,
-      steps: known ? requestedSteps : null,
-      samples: null,
-      passes: null,
-      validate: validateAt(epoch),
-    }));
+    const epochs = epochNumbers.map(
+      (epoch): EpochPlan => ({
+        epoch,
+        startStep: known ? epoch * (requestedSteps as number) : epoch === 0 ? 0 : null,
+        endStep: known ? (epoch + 1) * (requestedSteps as number) : null,
+        steps: known ? requestedSteps : null,
+        samples: null,
+        passes: null,
+        validate: validateAt(epoch),
+      }),
+    );
     return {
       ...base,
       stepsPerPass: null,
@@ -311,7 +325,12 @@ export function plan(options: PlanOptions): Plan {
     };
   });
   const short = epochs.filter((e) => (e.steps as number) < stepsPerEpoch);
-  if (onExhausted === "stop" && requestedSteps !== null && requestedSteps <= layout.stepsPerPass && short.length > 0) {
+  if (
+    onExhausted === "stop" &&
+    requestedSteps !== null &&
+    requestedSteps <= layout.stepsPerPass &&
+    short.length > 0
+  ) {
     warnings.push(
       `onExhausted "stop": epochs ${describeList(short.map((e) => e.epoch))} end early when the data runs out ` +
         `(${short[0]?.steps} of ${stepsPerEpoch} steps), as Keras 3 does`,

@@ -11,9 +11,19 @@ describe("locateStep", () => {
     [9, 1, 0, 0, 9, 90],
     [10, 1, 1, 1, 0, 0],
     [35, 3, 8, 3, 5, 50],
-  ])("S=9, 10 batches/pass: step %i → epoch %i step %i, pass %i batch %i, offset %i", (step, epoch, inEpoch, pass, batch, offset) => {
-    expect(locateStep(p, step)).toEqual({ step, epoch, stepInEpoch: inEpoch, pass, batchInPass: batch, sampleOffset: offset });
-  });
+  ])(
+    "S=9, 10 batches/pass: step %i → epoch %i step %i, pass %i batch %i, offset %i",
+    (step, epoch, inEpoch, pass, batch, offset) => {
+      expect(locateStep(p, step)).toEqual({
+        step,
+        epoch,
+        stepInEpoch: inEpoch,
+        pass,
+        batchInPass: batch,
+        sampleOffset: offset,
+      });
+    },
+  );
 
   it("Keras stop policy: step 19 → the 1-step epoch 3", () => {
     const k = plan({ numSamples: 100, batchSize: 10, stepsPerEpoch: 9, epochs: 4, onExhausted: "stop" });
@@ -23,7 +33,14 @@ describe("locateStep", () => {
 
   it("unknown numSamples with S → epoch known, pass unknown", () => {
     const u = plan({ numSamples: null, batchSize: 4, stepsPerEpoch: 5, epochs: 3 });
-    expect(locateStep(u, 12)).toEqual({ step: 12, epoch: 2, stepInEpoch: 2, pass: null, batchInPass: null, sampleOffset: null });
+    expect(locateStep(u, 12)).toEqual({
+      step: 12,
+      epoch: 2,
+      stepInEpoch: 2,
+      pass: null,
+      batchInPass: null,
+      sampleOffset: null,
+    });
   });
 
   it("unknown numSamples without S → error explaining why", () => {
@@ -33,7 +50,9 @@ describe("locateStep", () => {
   });
 
   it("stepOf past the end of an epoch → error", () => {
-    expect(() => stepOf(p, { epoch: 0, stepInEpoch: 9 })).toThrow("stepInEpoch must be below the 9 steps of epoch 0, got 9");
+    expect(() => stepOf(p, { epoch: 0, stepInEpoch: 9 })).toThrow(
+      "stepInEpoch must be below the 9 steps of epoch 0, got 9",
+    );
   });
 });
 
@@ -47,10 +66,18 @@ describe("position mapping round-trips", () => {
         fc.boolean(),
         fc.nat(2000),
         (n, b, s, stop, step) => {
-          const p = plan({ numSamples: n, batchSize: b, stepsPerEpoch: s, epochs: 1, onExhausted: stop ? "stop" : "repeat" });
+          const p = plan({
+            numSamples: n,
+            batchSize: b,
+            stepsPerEpoch: s,
+            epochs: 1,
+            onExhausted: stop ? "stop" : "repeat",
+          });
           const at = locateStep(p, step);
           expect(stepOf(p, at)).toBe(step);
-          expect(stepAtBatch(p, { pass: at.pass as number, batchInPass: at.batchInPass as number })).toBe(step);
+          expect(stepAtBatch(p, { pass: at.pass as number, batchInPass: at.batchInPass as number })).toBe(
+            step,
+          );
           const epochPlan = plan({
             numSamples: n,
             batchSize: b,

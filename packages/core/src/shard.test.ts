@@ -11,14 +11,21 @@ describe("shardLayout", () => {
     [3, 5, "pad", 1, 2, 0],
   ] as const)("N=%i W=%i %s → %i per shard, %i padded, %i dropped", (n, w, policy, per, padded, dropped) => {
     const layout = shardLayout({ numSamples: n, numShards: w, shardIndex: 0, policy });
-    expect([layout.samplesPerShard, layout.paddedSamples, layout.droppedSamples]).toEqual([per, padded, dropped]);
+    expect([layout.samplesPerShard, layout.paddedSamples, layout.droppedSamples]).toEqual([
+      per,
+      padded,
+      dropped,
+    ]);
   });
 
   it.each([
     [{ numSamples: 10, numShards: 0, shardIndex: 0 }, "numShards must be a positive integer, got 0"],
     [{ numSamples: 10, numShards: 2, shardIndex: 2 }, "shardIndex must be below numShards 2, got 2"],
     [{ numSamples: 10, numShards: 2, shardIndex: -1 }, "shardIndex must be a non-negative integer, got -1"],
-    [{ numSamples: 3, numShards: 4, shardIndex: 0, policy: "drop" as const }, "numShards 4 exceeds numSamples 3"],
+    [
+      { numSamples: 3, numShards: 4, shardIndex: 0, policy: "drop" as const },
+      "numShards 4 exceeds numSamples 3",
+    ],
   ])("invalid %j → error", (options, message) => {
     expect(() => shardLayout(options)).toThrow(message);
   });
@@ -64,7 +71,9 @@ describe("shardLayout", () => {
           }
         }
         expect(seen.size).toBe(perShard * w);
-        expect(n - seen.size).toBe(shardLayout({ numSamples: n, numShards: w, shardIndex: 0, policy: "drop" }).droppedSamples);
+        expect(n - seen.size).toBe(
+          shardLayout({ numSamples: n, numShards: w, shardIndex: 0, policy: "drop" }).droppedSamples,
+        );
       }),
     );
   });

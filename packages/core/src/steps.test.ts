@@ -32,19 +32,24 @@ describe("passLayout", () => {
 
   it("batches of a pass tile [0, N - dropped) without gaps or overlaps", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 500 }), fc.integer({ min: 1, max: 64 }), fc.boolean(), (n, b, drop) => {
-        fc.pre(!drop || b <= n);
-        const layout = passLayout({ numSamples: n, batchSize: b, dropRemainder: drop });
-        let next = 0;
-        for (let i = 0; i < layout.stepsPerPass; i++) {
-          const { start, end } = batchBounds(layout, i);
-          expect(start).toBe(next);
-          expect(end - start).toBe(i === layout.stepsPerPass - 1 ? layout.lastBatchSize : b);
-          next = end;
-        }
-        expect(next + layout.samplesDroppedPerPass).toBe(n);
-        expect(samplesInBatches(layout, 0, layout.stepsPerPass)).toBe(next);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 500 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.boolean(),
+        (n, b, drop) => {
+          fc.pre(!drop || b <= n);
+          const layout = passLayout({ numSamples: n, batchSize: b, dropRemainder: drop });
+          let next = 0;
+          for (let i = 0; i < layout.stepsPerPass; i++) {
+            const { start, end } = batchBounds(layout, i);
+            expect(start).toBe(next);
+            expect(end - start).toBe(i === layout.stepsPerPass - 1 ? layout.lastBatchSize : b);
+            next = end;
+          }
+          expect(next + layout.samplesDroppedPerPass).toBe(n);
+          expect(samplesInBatches(layout, 0, layout.stepsPerPass)).toBe(next);
+        },
+      ),
     );
   });
 });

@@ -57,12 +57,11 @@ export function passLayout(options: {
 export function batchBounds(layout: PassLayout, batchInPass: number): { start: number; end: number } {
   nonNegativeInteger("batchInPass", batchInPass);
   if (batchInPass >= layout.stepsPerPass) {
-    throw new PlanError(
-      `batchInPass must be below stepsPerPass ${layout.stepsPerPass}, got ${batchInPass}`,
-    );
+    throw new PlanError(`batchInPass must be below stepsPerPass ${layout.stepsPerPass}, got ${batchInPass}`);
   }
   const start = batchInPass * layout.batchSize;
-  const end = batchInPass === layout.stepsPerPass - 1 ? start + layout.lastBatchSize : start + layout.batchSize;
+  const end =
+    batchInPass === layout.stepsPerPass - 1 ? start + layout.lastBatchSize : start + layout.batchSize;
   return { start, end };
 }
 

@@ -3,9 +3,17 @@ import { runCli, spawnCli } from "../test-utils.ts";
 
 describe("trainer plan", () => {
   it("30000 samples, batch 32, 5000 validation → table shows 938 steps per epoch and 157 validation steps", async () => {
-    const { exitCode, stdout } = await runCli(
-      ["plan", "--samples", "30000", "--batch-size", "32", "--validation-samples", "5000", "--epochs", "10"],
-    );
+    const { exitCode, stdout } = await runCli([
+      "plan",
+      "--samples",
+      "30000",
+      "--batch-size",
+      "32",
+      "--validation-samples",
+      "5000",
+      "--epochs",
+      "10",
+    ]);
     expect(exitCode).toBe(0);
     expect(stdout).toContain("938 steps per pass (last batch 16)");
     expect(stdout).toContain("938 steps per epoch");
@@ -15,17 +23,39 @@ describe("trainer plan", () => {
 
   it("--json → one object with the documented keys", async () => {
     const { stdout } = await runCli([
-      "plan", "--samples", "100", "--batch-size", "10", "--steps-per-epoch", "9", "--epochs", "4",
-      "--on-exhausted", "stop", "--json",
+      "plan",
+      "--samples",
+      "100",
+      "--batch-size",
+      "10",
+      "--steps-per-epoch",
+      "9",
+      "--epochs",
+      "4",
+      "--on-exhausted",
+      "stop",
+      "--json",
     ]);
     const plan = JSON.parse(stdout);
     for (const key of [
-      "numSamples", "batchSize", "stepsPerPass", "lastBatchSize", "samplesDroppedPerPass", "stepsPerEpoch",
-      "epochs", "totalSteps", "validationSteps", "validationLastBatchSize", "shard", "warnings",
+      "numSamples",
+      "batchSize",
+      "stepsPerPass",
+      "lastBatchSize",
+      "samplesDroppedPerPass",
+      "stepsPerEpoch",
+      "epochs",
+      "totalSteps",
+      "validationSteps",
+      "validationLastBatchSize",
+      "shard",
+      "warnings",
     ]) {
       expect(plan).toHaveProperty(key);
     }
-    expect(plan.epochs.map((e: { endStep: number; startStep: number }) => e.endStep - e.startStep)).toEqual([9, 1, 9, 1]);
+    expect(plan.epochs.map((e: { endStep: number; startStep: number }) => e.endStep - e.startStep)).toEqual([
+      9, 1, 9, 1,
+    ]);
     expect(plan.epochs[0]).toMatchObject({ epoch: 0, startStep: 0, endStep: 9, validate: false });
     expect(plan.epochs[0].passes[0]).toMatchObject({ pass: 0, firstBatch: 0, endBatch: 9 });
     expect(plan.validationSteps).toBeNull();
@@ -33,7 +63,16 @@ describe("trainer plan", () => {
 
   it("--initial-epoch 2 → global steps start at 2 × stepsPerEpoch", async () => {
     const { stdout } = await runCli([
-      "plan", "--samples", "1000", "--batch-size", "100", "--epochs", "4", "--initial-epoch", "2", "--json",
+      "plan",
+      "--samples",
+      "1000",
+      "--batch-size",
+      "100",
+      "--epochs",
+      "4",
+      "--initial-epoch",
+      "2",
+      "--json",
     ]);
     const plan = JSON.parse(stdout);
     expect(plan.epochs.map((e: { epoch: number; startStep: number }) => [e.epoch, e.startStep])).toEqual([
@@ -44,19 +83,49 @@ describe("trainer plan", () => {
 
   it("sharding → per-rank counts and the shard block", async () => {
     const { stdout } = await runCli([
-      "plan", "--samples", "10", "--batch-size", "2", "--num-shards", "4", "--shard-index", "3", "--json",
+      "plan",
+      "--samples",
+      "10",
+      "--batch-size",
+      "2",
+      "--num-shards",
+      "4",
+      "--shard-index",
+      "3",
+      "--json",
     ]);
     const plan = JSON.parse(stdout);
-    expect(plan.shard).toMatchObject({ numShards: 4, shardIndex: 3, samplesPerShard: 3, paddedSamples: 2, droppedSamples: 0 });
+    expect(plan.shard).toMatchObject({
+      numShards: 4,
+      shardIndex: 3,
+      samplesPerShard: 3,
+      paddedSamples: 2,
+      droppedSamples: 0,
+    });
     expect(plan.stepsPerPass).toBe(2);
   });
 
   it("--validation-freq 1,3 → validates after 1-based epochs 1 and 3", async () => {
     const { stdout } = await runCli([
-      "plan", "--samples", "10", "--batch-size", "5", "--epochs", "4", "--validation-samples", "3",
-      "--validation-freq", "1,3", "--json",
+      "plan",
+      "--samples",
+      "10",
+      "--batch-size",
+      "5",
+      "--epochs",
+      "4",
+      "--validation-samples",
+      "3",
+      "--validation-freq",
+      "1,3",
+      "--json",
     ]);
-    expect(JSON.parse(stdout).epochs.map((e: { validate: boolean }) => e.validate)).toEqual([true, false, true, false]);
+    expect(JSON.parse(stdout).epochs.map((e: { validate: boolean }) => e.validate)).toEqual([
+      true,
+      false,
+      true,
+      false,
+    ]);
   });
 
   it.each([
@@ -64,10 +133,32 @@ describe("trainer plan", () => {
     [["plan", "--samples", "abc", "--batch-size", "4"], '--samples must be a positive integer, got "abc"'],
     [["plan", "--batch-size", "4"], "give exactly one of --samples N or --data FILE"],
     [["plan", "--samples", "10"], "--batch-size is required"],
-    [["plan", "--samples", "10", "--batch-size", "2", "--shard-policy", "wrap"], "--shard-policy must be one of pad, drop"],
-    [["plan", "--samples", "10", "--batch-size", "2", "--epochs", "2", "--initial-epoch", "2"], "initialEpoch must be below epochs 2"],
-    [["plan", "--samples", "10", "--batch-size", "2", "--validation-samples", "4", "--validation-steps", "3"], "validationSteps 3 exceeds the 2 steps"],
-    [["plan", "--data", "/nonexistent/x.csv", "--batch-size", "2"], "--data /nonexistent/x.csv: no such file or directory"],
+    [
+      ["plan", "--samples", "10", "--batch-size", "2", "--shard-policy", "wrap"],
+      "--shard-policy must be one of pad, drop",
+    ],
+    [
+      ["plan", "--samples", "10", "--batch-size", "2", "--epochs", "2", "--initial-epoch", "2"],
+      "initialEpoch must be below epochs 2",
+    ],
+    [
+      [
+        "plan",
+        "--samples",
+        "10",
+        "--batch-size",
+        "2",
+        "--validation-samples",
+        "4",
+        "--validation-steps",
+        "3",
+      ],
+      "validationSteps 3 exceeds the 2 steps",
+    ],
+    [
+      ["plan", "--data", "/nonexistent/x.csv", "--batch-size", "2"],
+      "--data /nonexistent/x.csv: no such file or directory",
+    ],
   ])("bad flags %j → one line on stderr, exit 1", async (argv, message) => {
     const { exitCode, stdout, stderr } = await runCli(argv);
     expect(exitCode).toBe(1);
@@ -81,5 +172,4 @@ describe("trainer plan", () => {
     expect(exitCode).toBe(1);
     expect(stderr.trim()).toBe('error: --batch-size must be a positive integer, got "-3"');
   });
-
 });

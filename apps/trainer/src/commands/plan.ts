@@ -70,16 +70,42 @@ export function registerPlan(program: Command): void {
     .option("--batch-size <B>", "samples per step", integerFlag("--batch-size", 1))
     .option("--epochs <E>", "index of the last epoch plus one (Keras meaning)", integerFlag("--epochs", 1), 1)
     .option("--initial-epoch <I>", "first epoch to run (0-based)", integerFlag("--initial-epoch", 0), 0)
-    .option("--steps-per-epoch <S>", "steps per epoch (default: one pass)", integerFlag("--steps-per-epoch", 1))
-    .option("--validation-samples <N>", "number of validation samples", integerFlag("--validation-samples", 1))
+    .option(
+      "--steps-per-epoch <S>",
+      "steps per epoch (default: one pass)",
+      integerFlag("--steps-per-epoch", 1),
+    )
+    .option(
+      "--validation-samples <N>",
+      "number of validation samples",
+      integerFlag("--validation-samples", 1),
+    )
     .option("--validation-data <FILE|DIR|GLOB>", "validation CSV data")
-    .option("--validation-steps <V>", "validation batches per run (default: one pass)", integerFlag("--validation-steps", 1))
-    .option("--validation-freq <k|1,3,5>", "validate every k-th epoch, or after these 1-based epochs", validationFreqFlag)
+    .option(
+      "--validation-steps <V>",
+      "validation batches per run (default: one pass)",
+      integerFlag("--validation-steps", 1),
+    )
+    .option(
+      "--validation-freq <k|1,3,5>",
+      "validate every k-th epoch, or after these 1-based epochs",
+      validationFreqFlag,
+    )
     .option("--drop-remainder", "drop the partial last batch of each pass", false)
     .option("--num-shards <W>", "number of ranks", integerFlag("--num-shards", 1), 1)
     .option("--shard-index <r>", "this rank (0-based)", integerFlag("--shard-index", 0), 0)
-    .option("--shard-policy <pad|drop>", "equalise shards by repeating or dropping samples", choiceFlag("--shard-policy", SHARD_POLICIES), "pad")
-    .option("--on-exhausted <repeat|stop>", "repeat: epochs span passes; stop: Keras 3 short epochs", choiceFlag("--on-exhausted", ON_EXHAUSTED), "repeat")
+    .option(
+      "--shard-policy <pad|drop>",
+      "equalise shards by repeating or dropping samples",
+      choiceFlag("--shard-policy", SHARD_POLICIES),
+      "pad",
+    )
+    .option(
+      "--on-exhausted <repeat|stop>",
+      "repeat: epochs span passes; stop: Keras 3 short epochs",
+      choiceFlag("--on-exhausted", ON_EXHAUSTED),
+      "repeat",
+    )
     .option("--json", "print the plan as one JSON object", false)
     .action(async (flags: PlanFlags) => {
       const result = await planFromFlags(flags);

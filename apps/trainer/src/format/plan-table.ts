@@ -9,13 +9,17 @@ function range(start: number | null, end: number | null): string {
 function passesOf(epoch: EpochPlan): string {
   if (epoch.passes === null) return "?";
   const spans = epoch.passes.map((span) => `p${span.pass} [${span.firstBatch}, ${span.endBatch})`);
-  return spans.length > 3 ? `${spans.slice(0, 2).join(" ")} … ${spans.at(-1)} (${spans.length} passes)` : spans.join(" ");
+  return spans.length > 3
+    ? `${spans.slice(0, 2).join(" ")} … ${spans.at(-1)} (${spans.length} passes)`
+    : spans.join(" ");
 }
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? "").length))) ?? [];
   return rows
-    .map((row) => row.map((cell, col) => (col === row.length - 1 ? cell : cell.padStart(widths[col] ?? 0))).join("  "))
+    .map((row) =>
+      row.map((cell, col) => (col === row.length - 1 ? cell : cell.padStart(widths[col] ?? 0))).join("  "),
+    )
     .join("\n");
 }
 
