@@ -5,6 +5,11 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
+/** A run folder that cannot be used as asked (not a run, incomplete, or its inputs changed). */
+export class RunError extends Error {
+  override name = "RunError";
+}
+
 /** Errors whose message is already a complete one-line explanation for the user. */
 const USER_ERRORS = new Set([
   "UsageError",
@@ -13,6 +18,9 @@ const USER_ERRORS = new Set([
   "SchemaError",
   "StateError",
   "RunError",
+  "PipelineError",
+  "SourceError",
+  "TensorAdapterError",
 ]);
 
 /** True for errors a user caused and can fix; their stack is noise unless --debug. */

@@ -29,6 +29,8 @@ export interface SampleSource {
   stream(): AsyncIterable<Sample>;
   /** Random access by 0-based sample index, when the source has it. */
   get?(index: number): Sample;
+  /** Sample count when it is cheap to find before a pass (e.g. counting a file's lines); used when numSamples is null. */
+  count?(): Promise<number>;
 }
 
 /** A fixed-size training batch in row-major typed arrays. */

@@ -1,0 +1,67 @@
+import { describeRow, SourceError } from "../sources/errors.ts";
+import type { Batch, RowRef, Sample } from "../types.ts";
+import { integerAtLeast } from "./errors.ts";
+
+/** A batch before it is placed in the run (no step, epoch or pass yet). */
+export type BatchData = Pick<Batch, "batchSize" | "numFeatures" | "xs" | "ys" | "rows">;
+
+export interface BatchSamplesOptions {
+  batchSize: number;
+  numFeatures: number;
+  /** Drop the last partial batch instead of yielding it. Default false. */
+  dropRemainder?: boolean;
+}
+
+function isSyncIterable<T>(items: Iterable<T> | AsyncIterable<T>): items is Iterable<T> {
+  return typeof (items as Iterable<T>)[Symbol.iterator] === "function";
+}
+
+/**
+ * Groups samples into row-major batches: `xs` is `[batchSize * numFeatures]`, `ys` is
+ * `[batchSize]`, `rows` the provenance in batch order. The last batch is partial (exactly sized
+ * arrays) unless `dropRemainder`. A synchronous iterable (random access) is batched without an
+ * await per sample. Throws `SourceError` naming the row for a sample of the wrong width.
+ */
+export async function* batchSamples(
+  samples: Iterable<Sample> | AsyncIterable<Sample>,
+  options: BatchSamplesOptions,
+): AsyncGenerator<BatchData> {
+  const batchSize = integerAtLeast("batchSize", options.batchSize, 1);
+  const numFeatures = integerAtLeast("numFeatures", options.numFeatures, 1);
+  let xs = new Float32Array(batchSize * numFeatures);
+  let ys = new Float32Array(batchSize);
+  let rows: RowRef[] = [];
+  // Returns a full batch when `sample` completes one, else null.
+  const add = (sample: Sample): BatchData | null => {
+    if (sample.features.length !== numFeatures) {
+      throw new SourceError(
+        `${describeRow(sample.source)}: expected ${numFeatures} features, got ${sample.features.length}`,
+      );
+    }
+    const k = rows.length;
+    xs.set(sample.features, k * numFeatures);
+    ys[k] = sample.label;
+    rows.push(sample.source);
+    if (rows.length < batchSize) return null;
+    const full = { batchSize, numFeatures, xs, ys, rows };
+    xs = new Float32Array(batchSize * numFeatures);
+    ys = new Float32Array(batchSize);
+    rows = [];
+    return full;
+  };
+  if (isSyncIterable(samples)) {
+    for (const sample of samples) {
+      const full = add(sample);
+      if (full) yield full;
+    }
+  } else {
+    for await (const sample of samples) {
+      const full = add(sample);
+      if (full) yield full;
+    }
+  }
+  const n = rows.length;
+  if (n > 0 && !options.dropRemainder) {
+    yield { batchSize: n, numFeatures, xs: xs.slice(0, n * numFeatures), ys: ys.slice(0, n), rows };
+  }
+}

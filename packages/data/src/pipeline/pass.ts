@@ -1,0 +1,131 @@
+import { identityPermutation, permutation, type ShardLayout, shardPosition } from "@stepwise/core";
+import { SourceError } from "../sources/errors.ts";
+import type { Sample, SampleSource } from "../types.ts";
+import { PipelineError } from "./errors.ts";
+import { shardSamples } from "./shard.ts";
+import { bufferShuffle } from "./shuffle.ts";
+
+/** `permutation`: exact seeded shuffle of a random-access source; `buffer`: bounded buffer shuffle of a stream; `none`: source order. */
+export type ShuffleMode = "permutation" | "buffer" | "none";
+
+export interface PassSamplesOptions {
+  seed: number;
+  pass: number;
+  shuffle: ShuffleMode;
+  /** Buffer size K for `buffer`. */
+  shuffleBuffer: number;
+  /** This rank's layout (core `shardLayout`), or null for one rank. */
+  shard: ShardLayout | null;
+  /** First position of this rank's pass to yield; earlier ones are skipped. Default 0. */
+  start?: number;
+  /** Samples a stream pass must yield (checked); default: the shard's or the source's numSamples. */
+  numSamples?: number | null;
+  /** Filled while a stream pass is read: samples taken from the source, and whether it ended. */
+  stats?: PassStats;
+}
+
+/** What a stream pass saw of its source: how the pipeline discovers and checks numSamples. */
+export interface PassStats {
+  samplesRead: number;
+  complete: boolean;
+}
+
+function randomAccess(
+  source: SampleSource,
+): source is SampleSource & { get(i: number): Sample; numSamples: number } {
+  return typeof source.get === "function" && source.numSamples !== null;
+}
+
+/** The shuffle a source gets by default: an exact permutation when it has random access, else a buffer. */
+export function defaultShuffle(source: SampleSource): ShuffleMode {
+  return randomAccess(source) ? "permutation" : "buffer";
+}
+
+// Random access needs no reading to position: any (pass, start) is pure arithmetic.
+function* permutedPass(
+  source: SampleSource & { get(i: number): Sample; numSamples: number },
+  options: PassSamplesOptions,
+): Generator<Sample> {
+  const { numSamples } = source;
+  const order =
+    options.shuffle === "permutation"
+      ? permutation({ numSamples, seed: options.seed, pass: options.pass })
+      : identityPermutation(numSamples);
+  const { shard } = options;
+  const count = shard ? shard.samplesPerShard : numSamples;
+  for (let i = options.start ?? 0; i < count; i++) {
+    yield source.get(order.at(shard ? shardPosition(shard, i) : i));
+  }
+}
+
+async function* counted(
+  samples: AsyncIterable<Sample>,
+  expected: number | null,
+  pass: number,
+  stats: PassStats,
+): AsyncGenerator<Sample> {
+  stats.samplesRead = 0;
+  stats.complete = false;
+  for await (const sample of samples) {
+    stats.samplesRead++;
+    if (expected !== null && stats.samplesRead > expected) {
+      throw new SourceError(`pass ${pass} yielded more than the source's numSamples ${expected}`);
+    }
+    yield sample;
+  }
+  if (stats.samplesRead === 0) throw new SourceError(`pass ${pass} yielded no samples`);
+  if (expected !== null && stats.samplesRead !== expected) {
+    throw new SourceError(
+      `pass ${pass} yielded ${stats.samplesRead} samples, the source declared ${expected}`,
+    );
+  }
+  stats.complete = true;
+}
+
+async function* skip<T>(items: AsyncIterable<T>, count: number): AsyncGenerator<T> {
+  let skipped = 0;
+  for await (const item of items) {
+    if (skipped < count) skipped++;
+    else yield item;
+  }
+}
+
+/**
+ * The samples of pass `pass` for this rank, in training order, from position `start`:
+ * shuffle, then shard, then skip. Random-access sources give a synchronous iterable and reach
+ * `start` with no reading; streams are read from the pass start and the first `start` of this
+ * rank's samples (and, when sharded, the other ranks' samples before them) are read and discarded.
+ * Throws `PipelineError` for `permutation` on a source without random access, and `SourceError`
+ * when a stream's length differs from its declared numSamples.
+ */
+export function passSamples(
+  source: SampleSource,
+  options: PassSamplesOptions,
+): Iterable<Sample> | AsyncIterable<Sample> {
+  if (options.shuffle !== "buffer" && randomAccess(source)) return permutedPass(source, options);
+  if (options.shuffle === "permutation") {
+    throw new PipelineError(
+      'shuffle "permutation" needs a random-access source with a known numSamples; use "buffer"',
+    );
+  }
+  const expected = options.numSamples ?? options.shard?.numSamples ?? source.numSamples;
+  let samples: AsyncIterable<Sample> = counted(
+    source.stream(),
+    expected,
+    options.pass,
+    options.stats ?? {
+      samplesRead: 0,
+      complete: false,
+    },
+  );
+  if (options.shuffle === "buffer") {
+    samples = bufferShuffle(samples, {
+      bufferSize: options.shuffleBuffer,
+      seed: options.seed,
+      pass: options.pass,
+    });
+  }
+  if (options.shard) samples = shardSamples(samples, options.shard);
+  const start = options.start ?? 0;
+  return start > 0 ? skip(samples, start) : samples;
+}

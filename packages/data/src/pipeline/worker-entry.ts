@@ -1,0 +1,125 @@
+// Runs inside a worker thread: builds the source and pipeline from a serializable spec and
+// streams batches to the parent, transferring the typed-array buffers instead of copying them.
+import { parentPort, workerData } from "node:worker_threads";
+import type { Batch, SampleSource } from "../types.ts";
+import type { Pipeline } from "./api.ts";
+import { createPipeline } from "./pipeline.ts";
+import type { PipelineState } from "./state.ts";
+import type { FromWorker, PipelineInfo, ToWorker, WorkerPipelineSpec } from "./worker-protocol.ts";
+
+const port = parentPort;
+if (port === null) throw new Error("worker-entry.ts must run in a worker thread");
+
+const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+const errorOf = (error: unknown) =>
+  error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: "Error", message: String(error) };
+
+function infoOf(pipeline: Pipeline): PipelineInfo {
+  const { plan, seed, numSamples, warnings, position } = pipeline;
+  return { plan, seed, numSamples, warnings, position };
+}
+
+interface Job {
+  id: number;
+  credits: number;
+  cancelled: boolean;
+  wake: (() => void) | null;
+}
+
+let active: Job | null = null;
+
+async function run(
+  pipeline: Pipeline,
+  id: number,
+  batches: AsyncIterable<Batch>,
+  credits: number,
+): Promise<void> {
+  if (active) cancel(active);
+  const job: Job = { id, credits, cancelled: false, wake: null };
+  active = job;
+  const iterator = batches[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      while (job.credits === 0 && !job.cancelled) {
+        await new Promise<void>((resolve) => {
+          job.wake = resolve;
+        });
+      }
+      if (job.cancelled) {
+        await iterator.return?.();
+        break;
+      }
+      const result = await iterator.next();
+      if (result.done) break;
+      job.credits--;
+      const batch = result.value;
+      post({ type: "batch", id, batch }, [batch.xs.buffer as ArrayBuffer, batch.ys.buffer as ArrayBuffer]);
+    }
+    post({ type: "end", id, info: infoOf(pipeline) });
+  } catch (error) {
+    post({ type: "error", id, error: errorOf(error) });
+  } finally {
+    if (active === job) active = null;
+  }
+}
+
+function cancel(job: Job): void {
+  job.cancelled = true;
+  job.wake?.();
+}
+
+async function handle(pipeline: Pipeline, message: ToWorker): Promise<void> {
+  switch (message.type) {
+    case "epoch":
+      return run(pipeline, message.id, pipeline.epoch(message.epoch), message.credits);
+    case "batches":
+      return run(pipeline, message.id, pipeline.batches(), message.credits);
+    case "credit":
+      if (active?.id === message.id) {
+        active.credits += message.count;
+        active.wake?.();
+      }
+      return;
+    case "cancel":
+      if (active?.id === message.id) cancel(active);
+      else post({ type: "end", id: message.id, info: infoOf(pipeline) });
+      return;
+    case "state": {
+      const state: PipelineState =
+        message.afterStep === null ? pipeline.getState() : pipeline.stateAfter({ step: message.afterStep });
+      return post({ type: "result", id: message.id, value: state, info: infoOf(pipeline) });
+    }
+    case "setState":
+      await pipeline.setState(message.state);
+      return post({ type: "result", id: message.id, value: null, info: infoOf(pipeline) });
+  }
+}
+
+async function start(spec: WorkerPipelineSpec): Promise<void> {
+  try {
+    const module = (await import(spec.source.module)) as Record<string, unknown>;
+    const name = spec.source.export ?? "default";
+    const make = module[name];
+    if (typeof make !== "function") {
+      throw new Error(`worker source: ${spec.source.module} has no function export "${name}"`);
+    }
+    const source = (await make(...(spec.source.args ?? []))) as SampleSource;
+    const pipeline = await createPipeline({
+      ...spec.options,
+      source,
+      ...(spec.state ? { state: spec.state } : {}),
+    });
+    port?.on("message", (message: ToWorker) => {
+      handle(pipeline, message).catch((error: unknown) =>
+        post({ type: "error", id: message.id, error: errorOf(error) }),
+      );
+    });
+    post({ type: "ready", id: 0, info: infoOf(pipeline) });
+  } catch (error) {
+    post({ type: "error", id: 0, error: errorOf(error) });
+  }
+}
+
+void start(workerData as WorkerPipelineSpec);

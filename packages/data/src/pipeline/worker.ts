@@ -1,0 +1,206 @@
+import { Worker } from "node:worker_threads";
+import { type Plan, PlanError } from "@stepwise/core";
+import { SourceError } from "../sources/errors.ts";
+import type { Batch } from "../types.ts";
+import type { PipelinePosition } from "./api.ts";
+import { integerAtLeast, PipelineError } from "./errors.ts";
+import type { PipelineState } from "./state.ts";
+import type { FromWorker, PipelineInfo, ToWorker, WorkerPipelineSpec } from "./worker-protocol.ts";
+
+export interface WorkerPipelineOptions {
+  /** Batches the worker may produce ahead of the consumer (credit window). Default 4. */
+  bufferSize?: number;
+  /** Node flags for the worker thread. Default: this process's flags. */
+  execArgv?: string[];
+}
+
+/** A pipeline running in a worker thread (source reading, parsing, shuffling, batching off this thread). */
+export interface WorkerPipeline {
+  readonly plan: Plan;
+  readonly seed: number;
+  readonly numSamples: number | null;
+  readonly warnings: string[];
+  readonly position: PipelinePosition;
+  /** Exactly the planned steps of `epoch`, produced up to `bufferSize` batches ahead. */
+  epoch(epoch: number): AsyncIterable<Batch>;
+  batches(): AsyncIterable<Batch>;
+  /** The worker's state at its cursor: it has read ahead, so prefer `stateAfter(lastConsumedBatch)` mid-epoch. */
+  getState(): Promise<PipelineState>;
+  stateAfter(batch: Pick<Batch, "step">): Promise<PipelineState>;
+  setState(state: PipelineState): Promise<void>;
+  /** Stops the worker. */
+  close(): Promise<void>;
+}
+
+const ERRORS: Record<string, new (message: string) => Error> = { PipelineError, SourceError, PlanError };
+
+function rebuild(error: { name: string; message: string }): Error {
+  const Type = ERRORS[error.name];
+  if (Type) return new Type(error.message);
+  const plain = new Error(error.message);
+  plain.name = error.name;
+  return plain;
+}
+
+interface Listener {
+  onMessage(message: FromWorker): void;
+  onFailure(error: Error): void;
+}
+
+/**
+ * Starts a worker thread that builds the source from `spec.source` and runs the pipeline there;
+ * batches arrive with their Float32Array buffers transferred (no copy). Backpressure: the worker
+ * produces at most `bufferSize` batches beyond those consumed. Rejects with the worker's error
+ * (same class for PipelineError, SourceError and PlanError) when the source or plan is invalid.
+ * @example
+ * const p = await createWorkerPipeline({ source: { module: "@stepwise/data", export: "csvSource", args: [{ path }] },
+ *   options: { batchSize: 32, seed: 1 } });
+ * try { for await (const batch of p.epoch(0)) train(batch); } finally { await p.close(); }
+ */
+export async function createWorkerPipeline(
+  spec: WorkerPipelineSpec,
+  options: WorkerPipelineOptions = {},
+): Promise<WorkerPipeline> {
+  const bufferSize = integerAtLeast("bufferSize", options.bufferSize ?? 4, 1);
+  // The bootstrap registers tsx in the worker (this package ships TypeScript source).
+  const worker = new Worker(new URL("./worker-boot.mjs", import.meta.url), {
+    workerData: spec,
+    ...(options.execArgv ? { execArgv: options.execArgv } : {}),
+  });
+  const listeners = new Map<number, Listener>();
+  let nextId = 1;
+  let closed = false;
+  let info: PipelineInfo | null = null;
+  // The worker keeps the process alive only while something waits on it.
+  const track = (id: number, listener: Listener) => {
+    listeners.set(id, listener);
+    worker.ref();
+  };
+  const untrack = (id: number) => {
+    listeners.delete(id);
+    if (listeners.size === 0) worker.unref();
+  };
+  const failAll = (error: Error) => {
+    for (const [id, listener] of listeners) {
+      untrack(id);
+      listener.onFailure(error);
+    }
+  };
+  worker.on("message", (message: FromWorker) => {
+    if ("info" in message) info = message.info;
+    listeners.get(message.id)?.onMessage(message);
+  });
+  worker.on("error", (error) => failAll(error));
+  worker.on("exit", (code) => {
+    closed = true;
+    failAll(new PipelineError(`the pipeline worker exited (code ${code})`));
+  });
+  const send = (message: ToWorker) => {
+    if (closed) throw new PipelineError("the pipeline worker is closed");
+    worker.postMessage(message);
+  };
+  const request = (id: number, message: ToWorker | null): Promise<FromWorker> =>
+    new Promise((resolve, reject) => {
+      track(id, {
+        onMessage(reply) {
+          untrack(id);
+          if (reply.type === "error") reject(rebuild(reply.error));
+          else resolve(reply);
+        },
+        onFailure: reject,
+      });
+      if (message) send(message);
+    });
+
+  await request(0, null);
+
+  const stream = (start: (id: number) => ToWorker): AsyncIterable<Batch> => ({
+    [Symbol.asyncIterator](): AsyncIterator<Batch> {
+      const id = nextId++;
+      const queue: Batch[] = [];
+      let ended = false;
+      let failure: Error | null = null;
+      let wake: (() => void) | null = null;
+      let started = false;
+      const listener: Listener = {
+        onMessage(message) {
+          if (message.type === "batch") queue.push(message.batch);
+          else {
+            ended = true;
+            untrack(id);
+            if (message.type === "error") failure = rebuild(message.error);
+          }
+          wake?.();
+        },
+        onFailure(error) {
+          ended = true;
+          failure = error;
+          wake?.();
+        },
+      };
+      return {
+        async next() {
+          if (!started) {
+            started = true;
+            track(id, listener);
+            send(start(id));
+          }
+          while (queue.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
+          wake = null;
+          const batch = queue.shift();
+          if (batch) {
+            if (!ended) send({ type: "credit", id, count: 1 });
+            return { value: batch, done: false };
+          }
+          if (failure) throw failure;
+          return { value: undefined, done: true };
+        },
+        async return() {
+          if (started && !ended && !closed) {
+            send({ type: "cancel", id });
+            while (!ended) await new Promise<void>((resolve) => (wake = resolve));
+          }
+          queue.length = 0;
+          return { value: undefined, done: true };
+        },
+      };
+    },
+  });
+  const current = (): PipelineInfo => info as PipelineInfo;
+  const state = async (afterStep: number | null): Promise<PipelineState> => {
+    const id = nextId++;
+    const reply = await request(id, { type: "state", id, afterStep });
+    return (reply as { value: PipelineState }).value;
+  };
+  worker.unref();
+  return {
+    get plan() {
+      return current().plan;
+    },
+    get seed() {
+      return current().seed;
+    },
+    get numSamples() {
+      return current().numSamples;
+    },
+    get warnings() {
+      return current().warnings;
+    },
+    get position() {
+      return current().position;
+    },
+    epoch: (epoch) => stream((id) => ({ type: "epoch", id, epoch, credits: bufferSize })),
+    batches: () => stream((id) => ({ type: "batches", id, credits: bufferSize })),
+    getState: () => state(null),
+    stateAfter: (batch) => state(integerAtLeast("batch.step", batch.step, 0)),
+    async setState(next) {
+      const id = nextId++;
+      await request(id, { type: "setState", id, state: next });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await worker.terminate();
+    },
+  };
+}
