@@ -3,6 +3,22 @@
  * batches with exact, planned epoch boundaries. No tfjs here: see `@stepwise/data/tfjs`.
  */
 
+export { type CountRowsOptions, countRows, countRowsPerFile, type RowCount } from "./csv/count.ts";
+export { DataError, type DataErrorCode, type RowProblem } from "./csv/errors.ts";
+export { resolveCsvFiles } from "./csv/files.ts";
+export type { CsvFormat } from "./csv/format.ts";
+export { type InferSchemaOptions, inferSchema } from "./csv/infer.ts";
+export {
+  BAD_RECORD_POLICIES,
+  type BadRecordPolicy,
+  type PassCounts,
+  type ReadSummary,
+  type RowCounts,
+} from "./csv/policy.ts";
+export { type CsvFileInfo, type CsvReadOptions, type CsvRow, readCsvRows } from "./csv/read.ts";
+export { CSV_PARSERS, type CsvParser } from "./csv/records.ts";
+export { REJECTS_HEADER } from "./csv/rejects.ts";
+export { type CsvSource, type CsvSourceOptions, csvSource } from "./csv/source.ts";
 export {
   DEFAULT_SHUFFLE_BUFFER,
   type Pipeline,
@@ -31,6 +47,21 @@ export {
   type WorkerPipelineOptions,
 } from "./pipeline/worker.ts";
 export type { PipelineInfo, WorkerPipelineSpec, WorkerSourceSpec } from "./pipeline/worker-protocol.ts";
+export { describeSchema } from "./schema/describe.ts";
+export { type EncoderOptions, SchemaEncoder } from "./schema/encode.ts";
+export { parseSchema } from "./schema/json.ts";
+export type {
+  CategoricalFeature,
+  Feature,
+  IgnoredColumn,
+  Label,
+  LabelKind,
+  Normalization,
+  NumericFeature,
+  NumericStats,
+  Schema,
+  SchemaOptions,
+} from "./schema/types.ts";
 export { type ArraySourceOptions, arraySource, type RandomAccessSource } from "./sources/array.ts";
 export { SourceError } from "./sources/errors.ts";
 export {

@@ -1,0 +1,77 @@
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { naturalCompare, resolveCsvFiles } from "./files.ts";
+
+async function tree(names: readonly string[]): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "stepwise-files-"));
+  for (const name of names) {
+    await mkdir(join(dir, name, ".."), { recursive: true });
+    await writeFile(join(dir, name), "x\n1\n");
+  }
+  return dir;
+}
+
+describe("naturalCompare", () => {
+  it.each([
+    ["part-2.csv", "part-10.csv", -1],
+    ["part-00001.csv", "part-00000.csv", 1],
+    ["a.csv", "b.csv", -1],
+    ["a1b2", "a1b10", -1],
+    ["x", "x", 0],
+  ])("%s vs %s → sign %i", (a, b, sign) => {
+    expect(Math.sign(naturalCompare(a, b))).toBe(sign);
+  });
+
+  it("is a total order: antisymmetric and consistent with equality", () => {
+    const name = fc.stringMatching(/^[a-c0-9]{0,6}$/);
+    fc.assert(
+      fc.property(name, name, (a, b) => {
+        expect(Math.sign(naturalCompare(a, b)) + Math.sign(naturalCompare(b, a))).toBe(0);
+        expect(naturalCompare(a, b) === 0).toBe(a === b);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("resolveCsvFiles", () => {
+  it("directory → its data files in natural order, markers and hidden files left out", async () => {
+    const dir = await tree([
+      "part-10.csv",
+      "part-2.csv.gz",
+      "part-1.csv",
+      "_SUCCESS",
+      ".hidden.csv",
+      "notes.md",
+    ]);
+    const files = await resolveCsvFiles(dir);
+    expect(files).toEqual(["part-1.csv", "part-2.csv.gz", "part-10.csv"].map((n) => join(dir, n)));
+  });
+
+  it("glob → matching files in natural order", async () => {
+    const dir = await tree(["d/b-10.csv", "d/b-9.csv", "d/skip.tsv"]);
+    expect(await resolveCsvFiles(join(dir, "d", "b-*.csv"))).toEqual([
+      join(dir, "d/b-9.csv"),
+      join(dir, "d/b-10.csv"),
+    ]);
+  });
+
+  it("explicit list → kept in the order given", async () => {
+    const dir = await tree(["b.csv", "a.csv"]);
+    const list = [join(dir, "b.csv"), join(dir, "a.csv")];
+    expect(await resolveCsvFiles(list)).toEqual(list);
+  });
+
+  it.each([
+    ["a missing file", (dir: string) => join(dir, "nope.csv"), "file-not-found"],
+    ["a glob matching nothing", (dir: string) => join(dir, "*.parquet"), "no-files"],
+    ["a directory without data files", (dir: string) => join(dir, "empty"), "no-files"],
+    ["the same file twice", (dir: string) => [join(dir, "a.csv"), join(dir, "*.csv")], "duplicate-file"],
+  ])("%s → DataError %s", async (_name, input, code) => {
+    const dir = await tree(["a.csv", "empty/readme.md"]);
+    await expect(resolveCsvFiles(input(dir))).rejects.toMatchObject({ name: "DataError", code });
+  });
+});

@@ -1,0 +1,113 @@
+import { DataError, type DataErrorCode, type RowProblem } from "./errors.ts";
+import type { CsvRow } from "./read.ts";
+import type { RejectsFile } from "./rejects.ts";
+
+/** `error` stops at the first bad record; `skip` counts and drops it; `quarantine` also writes it to a rejects CSV. */
+export type BadRecordPolicy = "error" | "skip" | "quarantine";
+export const BAD_RECORD_POLICIES: readonly BadRecordPolicy[] = ["error", "skip", "quarantine"];
+
+/** Rows of one pass or of all passes; always `rowsRead = rowsUsed + rowsSkipped + rowsQuarantined`. */
+export interface RowCounts {
+  rowsRead: number;
+  rowsUsed: number;
+  rowsSkipped: number;
+  rowsQuarantined: number;
+}
+
+/** What reading has done so far: plain JSON, for end-of-run reports. */
+export interface ReadSummary {
+  policy: BadRecordPolicy;
+  passesStarted: number;
+  passesCompleted: number;
+  /** The pass in progress or last read (0-based); `complete` is false while it runs or if it was abandoned. */
+  lastPass: PassCounts | null;
+  cumulative: RowCounts;
+  /** Bad records by kind, over all passes. */
+  badRecords: Partial<Record<DataErrorCode, number>>;
+  /** Categorical values outside the vocabulary (encoded as all zeros), per column, over all passes. */
+  unseenCategories: Record<string, number>;
+  rejects: string | null;
+}
+
+const zero = (): RowCounts => ({ rowsRead: 0, rowsUsed: 0, rowsSkipped: 0, rowsQuarantined: 0 });
+
+/** Checks a policy name; throws `DataError` (options) otherwise. */
+export function checkPolicy(policy: unknown, rejects: string | null): BadRecordPolicy {
+  if (!BAD_RECORD_POLICIES.includes(policy as BadRecordPolicy)) {
+    throw new DataError({
+      code: "options",
+      reason: `onBadRecord must be one of ${BAD_RECORD_POLICIES.join(", ")}, got ${JSON.stringify(policy)}`,
+    });
+  }
+  if (policy === "quarantine" && rejects === null) {
+    throw new DataError({ code: "options", reason: 'onBadRecord "quarantine" needs a rejects file path' });
+  }
+  return policy as BadRecordPolicy;
+}
+
+/** Counts of one pass; `complete` turns true when the pass reads to the end. */
+export type PassCounts = RowCounts & { pass: number; complete: boolean };
+
+/** Applies the bad-record policy and keeps the counts, per pass and cumulative. */
+export class RowTally {
+  private last: PassCounts | null = null;
+  private passesStarted = 0;
+  private passesCompleted = 0;
+  private readonly total = zero();
+  private readonly bad: Partial<Record<DataErrorCode, number>> = {};
+  /** Shared with encoders, which count unseen categories into it. */
+  readonly unseen = new Map<string, number>();
+
+  constructor(
+    readonly policy: BadRecordPolicy,
+    private readonly rejects: RejectsFile | null,
+  ) {}
+
+  /** A new pass's counts; passes that overlap each keep their own. */
+  startPass(): PassCounts {
+    this.last = { pass: this.passesStarted++, complete: false, ...zero() };
+    return this.last;
+  }
+
+  endPass(pass: PassCounts): PassCounts {
+    pass.complete = true;
+    this.passesCompleted++;
+    return pass;
+  }
+
+  used(pass: PassCounts): void {
+    this.count(pass, "rowsUsed");
+  }
+
+  /** Throws the record's `DataError` under `error`; otherwise counts it (and quarantines it). */
+  async reject(pass: PassCounts, row: CsvRow, problem: RowProblem): Promise<void> {
+    if (this.policy === "error") throw DataError.at(row.ref.file, row.ref.line, problem);
+    this.bad[problem.code] = (this.bad[problem.code] ?? 0) + 1;
+    if (this.policy === "quarantine" && this.rejects !== null) {
+      await this.rejects.write(row, problem);
+      this.count(pass, "rowsQuarantined");
+    } else {
+      this.count(pass, "rowsSkipped");
+    }
+  }
+
+  summary(): ReadSummary {
+    return {
+      policy: this.policy,
+      passesStarted: this.passesStarted,
+      passesCompleted: this.passesCompleted,
+      lastPass: this.last === null ? null : { ...this.last },
+      cumulative: { ...this.total },
+      badRecords: { ...this.bad },
+      unseenCategories: Object.fromEntries(this.unseen),
+      rejects: this.rejects?.path ?? null,
+    };
+  }
+
+  private count(pass: PassCounts, field: Exclude<keyof RowCounts, "rowsRead">): void {
+    pass[field]++;
+    pass.rowsRead++;
+    this.total[field]++;
+    this.total.rowsRead++;
+  }
+}

@@ -1,0 +1,132 @@
+import { SchemaEncoder } from "../schema/encode.ts";
+import { parseSchema } from "../schema/json.ts";
+import type { Schema } from "../schema/types.ts";
+import type { Sample, SampleSource } from "../types.ts";
+import { DataError } from "./errors.ts";
+import { resolveCsvFiles } from "./files.ts";
+import { type CsvFormat, resolveFormat } from "./format.ts";
+import { type BadRecordPolicy, checkPolicy, type ReadSummary, RowTally } from "./policy.ts";
+import { readCsvRows } from "./read.ts";
+import type { CsvParser } from "./records.ts";
+import { RejectsFile } from "./rejects.ts";
+
+export interface CsvSourceOptions extends CsvFormat {
+  /** Files, directories of part files or globs, read in a stable order. */
+  paths: string | readonly string[];
+  /** From `inferSchema`, or loaded with `parseSchema`. */
+  schema: Schema;
+  /** Default `error`. */
+  onBadRecord?: BadRecordPolicy;
+  /** Rejects CSV path; required with `quarantine`. */
+  rejects?: string | null;
+  /** Usable samples per pass when known (e.g. `schema.fit.rowsUsed` on the same data); checked at the end of every pass. */
+  numSamples?: number | null;
+  /** Default: true when the schema has a label. Set false to read unlabelled data for prediction (labels are NaN). */
+  requireLabel?: boolean;
+  /** Default `fast`; `csv-parse` uses the reference parser (same records, slower). */
+  parser?: CsvParser;
+  chunkBytes?: number;
+}
+
+/** A CSV dataset as a `SampleSource`, with its schema, file list and read summary. */
+export interface CsvSource extends SampleSource {
+  readonly schema: Schema;
+  /** The dataset's files in reading order (resolved once, on first use). */
+  files(): Promise<string[]>;
+  /** Rows read, used, skipped and quarantined, for the last pass and cumulative. */
+  summary(): ReadSummary;
+}
+
+function checkNumSamples(value: number | null | undefined): number | null {
+  if (value === undefined || value === null) return null;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new DataError({
+      code: "options",
+      reason: `numSamples must be a positive integer or null, got ${JSON.stringify(value)}`,
+    });
+  }
+  return value;
+}
+
+/**
+ * Streams CSV files as samples encoded by `schema`, one full pass per `stream()` call, in file
+ * order with bounded memory. Bad records follow `onBadRecord`; every row is counted in
+ * `summary()`. A pass throws `DataError` for structural problems, a bad record under `error`,
+ * a pass with no usable rows, or a pass whose sample count differs from `numSamples`.
+ * Options are checked here, so mistakes fail before any file is read.
+ * @example const source = csvSource({ paths: "data/", schema, onBadRecord: "skip" })
+ */
+export function csvSource(options: CsvSourceOptions): CsvSource {
+  const format = resolveFormat(options);
+  const schema = parseSchema(options.schema);
+  const rejectsPath = options.rejects ?? null;
+  const policy = checkPolicy(options.onBadRecord ?? "error", rejectsPath);
+  const numSamples = checkNumSamples(options.numSamples);
+  const rejects = policy === "quarantine" ? new RejectsFile(rejectsPath as string, format.delimiter) : null;
+  const tally = new RowTally(policy, rejects);
+  let files: Promise<string[]> | null = null;
+  const resolveFiles = () => {
+    files ??= resolveCsvFiles(options.paths);
+    return files;
+  };
+
+  async function* stream(): AsyncGenerator<Sample> {
+    const list = await resolveFiles();
+    // One encoder per pass: passes may overlap (a prefetcher opening the next one) without sharing bindings.
+    const encoder = new SchemaEncoder(schema, { requireLabel: options.requireLabel, unseen: tally.unseen });
+    const pass = tally.startPass();
+    await rejects?.begin();
+    try {
+      const rows = readCsvRows(list, {
+        ...format,
+        columns: format.columns ?? undefined,
+        chunkBytes: options.chunkBytes,
+        parser: options.parser,
+        onFile: (info) => encoder.bind(info.columns, { file: info.file, line: info.headerLine }),
+      });
+      for await (const row of rows) {
+        if (row.problem !== null) {
+          await tally.reject(pass, row, row.problem);
+          continue;
+        }
+        const features = new Float32Array(schema.numFeatures);
+        const label = encoder.encode(row.fields, features);
+        if (typeof label !== "number") {
+          await tally.reject(pass, row, label);
+          continue;
+        }
+        tally.used(pass);
+        yield { features, label, source: row.ref };
+      }
+    } finally {
+      await rejects?.close();
+    }
+    tally.endPass(pass);
+    const where = list.length === 1 ? (list[0] as string) : null;
+    if (pass.rowsUsed === 0) {
+      throw new DataError({
+        code: "no-data",
+        file: where,
+        reason: `no usable rows: ${pass.rowsRead} read, ${pass.rowsSkipped} skipped, ${pass.rowsQuarantined} quarantined`,
+      });
+    }
+    if (numSamples !== null && pass.rowsUsed !== numSamples) {
+      throw new DataError({
+        code: "count-mismatch",
+        file: where,
+        reason:
+          `expected ${numSamples} samples per pass (numSamples), read ${pass.rowsUsed} ` +
+          `(${pass.rowsRead} rows, ${pass.rowsSkipped + pass.rowsQuarantined} bad): the data changed since it was counted`,
+      });
+    }
+  }
+
+  return {
+    numFeatures: schema.numFeatures,
+    numSamples,
+    schema,
+    stream,
+    files: resolveFiles,
+    summary: () => tally.summary(),
+  };
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { describeSchema } from "./describe.ts";
+import type { Schema } from "./types.ts";
+
+const schema: Schema = {
+  version: 1,
+  columns: ["id", "temp", "color", "species"],
+  features: [
+    {
+      name: "temp",
+      kind: "numeric",
+      default: null,
+      stats: { count: 150, mean: 5.843333, std: 0.825301, min: 4.3, max: 7.9 },
+    },
+    {
+      name: "color",
+      kind: "categorical",
+      default: "red",
+      vocabulary: ["blue", "red"],
+      rowsOutsideVocabulary: 0,
+    },
+  ],
+  label: { name: "species", kind: "string-classes", vocabulary: ["setosa", "versicolor", "virginica"] },
+  ignored: [{ name: "id", reason: "row counter (consecutive integers)" }],
+  normalization: "standard",
+  numFeatures: 3,
+  fit: { rowsRead: 152, rowsUsed: 150, rowsSkipped: 2, sampleRows: 150 },
+  notes: ["something to check"],
+};
+
+describe("describeSchema", () => {
+  it("a schema → one line per column with its role, kind and statistics, then the fit and notes", () => {
+    const lines = describeSchema(schema).split("\n");
+    expect(lines[0]).toBe('Schema: 2 features from 4 columns → numFeatures 3; label "species"');
+    expect(lines[1]).toMatch(
+      /^ {2}label {4}species +classes +3 classes: 0=setosa, 1=versicolor, 2=virginica$/,
+    );
+    expect(lines[2]).toMatch(
+      /^ {2}feature {2}temp +numeric +mean 5\.843, std 0\.8253, min 4\.3, max 7\.9; missing → bad record$/,
+    );
+    expect(lines[3]).toMatch(
+      /^ {2}feature {2}color +categorical +2 one-hot inputs: blue, red; missing → "red"$/,
+    );
+    expect(lines[4]).toMatch(/^ {2}ignored {2}id +row counter/);
+    expect(lines.join("\n")).toMatch(/Fitted on 150 of 152 rows \(2 skipped\)/);
+    expect(lines.at(-1)).toBe("Note: something to check");
+  });
+});

@@ -1,0 +1,66 @@
+import type { Feature, Label, NumericStats, Schema } from "./types.ts";
+
+/** Short numbers for people: 4 significant digits, no exponent for everyday magnitudes. */
+function num(x: number): string {
+  if (x === 0 || (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e6)) return String(Number(x.toPrecision(4)));
+  return x.toExponential(3);
+}
+
+function values(list: readonly string[], limit = 6): string {
+  const shown = list.slice(0, limit).join(", ");
+  return list.length > limit ? `${shown}, … (+${list.length - limit})` : shown;
+}
+
+function statsText(stats: NumericStats): string {
+  if (stats.count === 0) return "no values";
+  return `mean ${num(stats.mean)}, std ${num(stats.std)}, min ${num(stats.min)}, max ${num(stats.max)}`;
+}
+
+function featureText(feature: Feature): string {
+  if (feature.kind === "numeric") {
+    const missing = feature.default === null ? "missing → bad record" : `missing → ${num(feature.default)}`;
+    return `numeric       ${statsText(feature.stats)}; ${missing}`;
+  }
+  const missing =
+    feature.default === null ? "missing → bad record" : `missing → ${JSON.stringify(feature.default)}`;
+  return `categorical   ${feature.vocabulary.length} one-hot inputs: ${values(feature.vocabulary)}; ${missing}`;
+}
+
+function labelText(label: Label): string {
+  if (label.kind === "regression") return `regression    ${statsText(label.stats)}`;
+  if (label.kind === "integer-classes")
+    return `classes       ${label.numClasses} classes, indices 0..${label.numClasses - 1}`;
+  return `classes       ${label.vocabulary.length} classes: ${label.vocabulary.map((v, i) => `${i}=${v}`).join(", ")}`;
+}
+
+const NORMALIZATION_TEXT: Record<Schema["normalization"], string> = {
+  standard: "standard: (x - mean) / std (std 0 → divide by 1)",
+  minmax: "minmax: (x - min) / (max - min) (zero range → divide by 1)",
+  none: "none: values as read",
+};
+
+/**
+ * The schema as a readable multi-line text, for `trainer` to print before training.
+ * @example console.log(describeSchema(schema))
+ */
+export function describeSchema(schema: Schema): string {
+  const width = Math.max(8, ...schema.columns.map((c) => c.length)) + 2;
+  const pad = (name: string) => name.padEnd(width);
+  const label = schema.label === null ? "no label" : `label ${JSON.stringify(schema.label.name)}`;
+  const lines = [
+    `Schema: ${schema.features.length} features from ${schema.columns.length} columns → numFeatures ${schema.numFeatures}; ${label}`,
+  ];
+  if (schema.label !== null) lines.push(`  label    ${pad(schema.label.name)}${labelText(schema.label)}`);
+  for (const feature of schema.features) lines.push(`  feature  ${pad(feature.name)}${featureText(feature)}`);
+  for (const column of schema.ignored) lines.push(`  ignored  ${pad(column.name)}${column.reason}`);
+  const { rowsRead, rowsUsed, rowsSkipped, sampleRows } = schema.fit;
+  lines.push(`Normalization: ${NORMALIZATION_TEXT[schema.normalization]}`);
+  lines.push(
+    `Fitted on ${rowsUsed} of ${rowsRead} rows (${rowsSkipped} skipped); kinds inferred from the first ${sampleRows} rows`,
+  );
+  lines.push(
+    "Categorical values outside a vocabulary encode as all zeros and are counted in the read summary",
+  );
+  for (const note of schema.notes) lines.push(`Note: ${note}`);
+  return lines.join("\n");
+}

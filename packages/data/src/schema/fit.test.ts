@@ -1,0 +1,124 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { SchemaFitter } from "./fit.ts";
+import type { SchemaDraft } from "./infer.ts";
+
+function draft(overrides: Partial<SchemaDraft> = {}): SchemaDraft {
+  return {
+    columns: ["x", "c", "y"],
+    features: [
+      { name: "x", kind: "numeric", default: null },
+      { name: "c", kind: "categorical", default: null },
+    ],
+    label: { name: "y", kind: "string-classes" },
+    ignored: [],
+    normalization: "standard",
+    maxCategories: 20,
+    sampleRows: 0,
+    notes: [],
+    ...overrides,
+  };
+}
+
+function fitRows(d: SchemaDraft, rows: string[][]) {
+  const fitter = new SchemaFitter(d);
+  fitter.bind(d.columns, { file: null, line: null });
+  const problems = rows.map((row) => fitter.add(row));
+  return {
+    schema: fitter.finish({ rowsRead: rows.length, rowsSkipped: problems.filter(Boolean).length }),
+    problems,
+  };
+}
+
+describe("SchemaFitter", () => {
+  it("streaming statistics → the two-pass mean and population std of the values", () => {
+    const value = fc.double({ min: -1e6, max: 1e6, noNaN: true });
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 60 }), (xs) => {
+        const { schema } = fitRows(
+          draft(),
+          xs.map((x) => [String(x), "a", "k"]),
+        );
+        const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+        const std = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / xs.length);
+        const stats = schema.features[0]?.kind === "numeric" ? schema.features[0].stats : null;
+        expect(stats?.count).toBe(xs.length);
+        expect(stats?.mean).toBeCloseTo(mean, 6);
+        expect(stats?.std).toBeCloseTo(std, 4);
+        expect(stats?.min).toBe(Math.min(...xs) + 0); // String(-0) is "0"
+        expect(stats?.max).toBe(Math.max(...xs) + 0);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("vocabularies and string classes → every value seen, in natural order", () => {
+    const { schema } = fitRows(draft(), [
+      ["1", "b", "class 10"],
+      ["2", "a", "class 2"],
+      ["3", "b", "class 1"],
+    ]);
+    expect(schema.features[1]).toMatchObject({ kind: "categorical", vocabulary: ["a", "b"] });
+    expect(schema.label).toEqual({
+      name: "y",
+      kind: "string-classes",
+      vocabulary: ["class 1", "class 2", "class 10"],
+    });
+    expect(schema.numFeatures).toBe(3);
+    expect(schema.fit).toEqual({ rowsRead: 3, rowsUsed: 3, rowsSkipped: 0, sampleRows: 0 });
+  });
+
+  it("a bad row → reported, and nothing of it counted", () => {
+    const { schema, problems } = fitRows(draft(), [
+      ["1", "a", "k"],
+      ["9", "zzz", ""], // label missing: x=9 and "zzz" must not reach the stats
+      ["abc", "b", "k"],
+    ]);
+    expect(problems.map((p) => p?.code ?? null)).toEqual([null, "missing-label", "bad-number"]);
+    expect(problems[1]?.reason).toBe('label column 3 "y" is empty');
+    expect(problems[2]?.reason).toBe('column 1 "x" expected a number, got "abc"');
+    expect(schema.features[0]).toMatchObject({ stats: { count: 1, mean: 1 } });
+    expect(schema.features[1]).toMatchObject({ vocabulary: ["a"] });
+    expect(schema.fit.rowsUsed).toBe(1);
+  });
+
+  it("default mean → missing values allowed, default is the mean of the others", () => {
+    const d = draft({ features: [{ name: "x", kind: "numeric", default: "mean" }] });
+    const { schema, problems } = fitRows(d, [
+      ["2", "", "k"],
+      ["", "", "k"],
+      ["4", "", "k"],
+    ]);
+    expect(problems).toEqual([null, null, null]);
+    expect(schema.features[0]).toMatchObject({ default: 3, stats: { count: 2, mean: 3 } });
+  });
+
+  it("integer classes → numClasses is the largest index plus one; fractions are bad labels", () => {
+    const d = draft({ label: { name: "y", kind: "integer-classes" } });
+    const { schema, problems } = fitRows(d, [
+      ["1", "a", "0"],
+      ["1", "a", "4"],
+      ["1", "a", "2.5"],
+      ["1", "a", "-1"],
+    ]);
+    expect(schema.label).toEqual({ name: "y", kind: "integer-classes", numClasses: 5 });
+    expect(problems.map((p) => p?.code ?? null)).toEqual([null, null, "bad-label", "bad-label"]);
+  });
+
+  it("vocabulary beyond maxCategories → first values kept, the rest counted and noted", () => {
+    const d = draft({ maxCategories: 2 });
+    const { schema } = fitRows(
+      d,
+      ["q", "p", "q", "r", "s", "p"].map((c) => ["1", c, "k"]),
+    );
+    expect(schema.features[1]).toMatchObject({ vocabulary: ["p", "q"], rowsOutsideVocabulary: 2 });
+    expect(schema.notes.join()).toMatch(/vocabulary full at 2 values; 2 rows/);
+  });
+
+  it("a file without a needed column → missing-column naming the file and header line", () => {
+    const fitter = new SchemaFitter(draft());
+    expect(() => fitter.bind(["x", "y"], { file: "b.csv", line: 1 })).toThrow(
+      /^b\.csv:1: feature column "c" is not in the header/,
+    );
+  });
+});

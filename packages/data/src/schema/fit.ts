@@ -1,0 +1,225 @@
+import { columnProblem, DataError, type RowProblem, showValue } from "../csv/errors.ts";
+import { naturalCompare } from "../csv/files.ts";
+import type { DraftFeature, SchemaDraft } from "./infer.ts";
+import type { Feature, Label, NumericStats, Schema } from "./types.ts";
+import { expectedNumber, isMissing, parseNumber } from "./values.ts";
+
+/** Largest class index a Float32Array label holds exactly. */
+const MAX_CLASS_INDEX = 2 ** 24 - 1;
+
+/** Welford's streaming mean and variance: one pass, numerically stable, O(1) memory. */
+class Moments {
+  count = 0;
+  mean = 0;
+  m2 = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+
+  add(x: number): void {
+    this.count++;
+    const delta = x - this.mean;
+    this.mean += delta / this.count;
+    this.m2 += delta * (x - this.mean);
+    if (x < this.min) this.min = x;
+    if (x > this.max) this.max = x;
+  }
+
+  stats(): NumericStats {
+    if (this.count === 0) return { count: 0, mean: 0, std: 0, min: 0, max: 0 };
+    return {
+      count: this.count,
+      mean: this.mean,
+      std: Math.sqrt(this.m2 / this.count),
+      min: this.min,
+      max: this.max,
+    };
+  }
+}
+
+interface Column {
+  draft: DraftFeature;
+  moments: Moments | null;
+  vocabulary: Set<string> | null;
+  outside: number;
+}
+
+/**
+ * Gathers a schema's statistics in one streaming pass: numeric moments (Welford), categorical
+ * vocabularies (capped at maxCategories, first seen first kept) and label classes. A row is
+ * checked completely before any of it is counted, so a bad row leaves no trace in the stats.
+ */
+export class SchemaFitter {
+  private readonly columns: Column[];
+  private readonly positions: Int32Array;
+  private labelPosition = -1;
+  private readonly labelMoments = new Moments();
+  private readonly labelVocabulary = new Set<string>();
+  private maxClass = -1;
+  private readonly values: Float64Array;
+  private readonly texts: (string | null)[];
+  rowsUsed = 0;
+
+  constructor(private readonly draft: SchemaDraft) {
+    this.columns = draft.features.map((feature) => ({
+      draft: feature,
+      moments: feature.kind === "numeric" ? new Moments() : null,
+      vocabulary: feature.kind === "categorical" ? new Set<string>() : null,
+      outside: 0,
+    }));
+    this.positions = new Int32Array(draft.features.length);
+    this.values = new Float64Array(draft.features.length);
+    this.texts = new Array(draft.features.length).fill(null);
+  }
+
+  /** Maps names to positions in a file's columns. Throws `DataError` (missing-column) naming the file. */
+  bind(columns: readonly string[], where: { file: string | null; line: number | null }): void {
+    const index = new Map(columns.map((name, i) => [name, i]));
+    const find = (role: string, name: string): number => {
+      const at = index.get(name);
+      if (at === undefined) {
+        throw new DataError({
+          code: "missing-column",
+          ...where,
+          column: name,
+          reason: `${role} column ${JSON.stringify(name)} is not in the header (columns: ${columns.join(", ")})`,
+        });
+      }
+      return at;
+    };
+    this.columns.forEach((column, i) => {
+      this.positions[i] = find("feature", column.draft.name);
+    });
+    if (this.draft.label !== null) this.labelPosition = find("label", this.draft.label.name);
+  }
+
+  /** Counts one record into the statistics, or returns why it is bad (and counts nothing). */
+  add(fields: readonly string[]): RowProblem | null {
+    for (let i = 0; i < this.columns.length; i++) {
+      const { draft } = this.columns[i] as Column;
+      const position = this.positions[i] as number;
+      const text = fields[position] as string;
+      this.texts[i] = null;
+      if (isMissing(text)) {
+        if (draft.default === null)
+          return columnProblem("missing-value", draft.name, position + 1, "is empty and has no default");
+        this.values[i] = Number.NaN;
+        continue;
+      }
+      if (draft.kind === "categorical") {
+        this.texts[i] = text;
+        continue;
+      }
+      const value = parseNumber(text);
+      if (Number.isNaN(value))
+        return columnProblem(
+          "bad-number",
+          draft.name,
+          position + 1,
+          `${expectedNumber(text)}, got ${showValue(text)}`,
+        );
+      this.values[i] = value;
+    }
+    const labelProblem = this.draft.label === null ? null : this.addLabel(fields);
+    if (labelProblem !== null) return labelProblem;
+    for (let i = 0; i < this.columns.length; i++) {
+      const column = this.columns[i] as Column;
+      const text = this.texts[i];
+      if (column.moments !== null && !Number.isNaN(this.values[i] as number))
+        column.moments.add(this.values[i] as number);
+      if (column.vocabulary !== null && text !== null && text !== undefined && !column.vocabulary.has(text)) {
+        if (column.vocabulary.size < this.draft.maxCategories) column.vocabulary.add(text);
+        else column.outside++;
+      }
+    }
+    this.rowsUsed++;
+    return null;
+  }
+
+  private addLabel(fields: readonly string[]): RowProblem | null {
+    const label = this.draft.label as NonNullable<SchemaDraft["label"]>;
+    const text = fields[this.labelPosition] as string;
+    const number = this.labelPosition + 1;
+    if (isMissing(text))
+      return withLabelPrefix(columnProblem("missing-label", label.name, number, "is empty"));
+    if (label.kind === "string-classes") {
+      this.labelVocabulary.add(text);
+      return null;
+    }
+    const value = parseNumber(text);
+    if (label.kind === "regression") {
+      if (Number.isNaN(value)) return badLabel(label.name, number, expectedNumber(text), text);
+      this.labelMoments.add(value);
+      return null;
+    }
+    if (!Number.isInteger(value) || value < 0 || value > MAX_CLASS_INDEX) {
+      return badLabel(label.name, number, "expected a class index (an integer from 0)", text);
+    }
+    if (value > this.maxClass) this.maxClass = value;
+    return null;
+  }
+
+  /** The finished schema; `counts` describe the pass the statistics came from. */
+  finish(counts: { rowsRead: number; rowsSkipped: number }): Schema {
+    const notes = [...this.draft.notes];
+    const features: Feature[] = this.columns.map(({ draft, moments, vocabulary, outside }) => {
+      if (moments !== null) {
+        const stats = moments.stats();
+        if (stats.count === 0)
+          notes.push(`column ${JSON.stringify(draft.name)} has no values: it is always its default`);
+        const fallback = draft.default === "mean" ? stats.mean : (draft.default as number | null);
+        return { name: draft.name, kind: "numeric", default: fallback, stats };
+      }
+      if (outside > 0) {
+        notes.push(
+          `column ${JSON.stringify(draft.name)}: vocabulary full at ${this.draft.maxCategories} values; ` +
+            `${outside} rows had other values, encoded as all zeros (raise maxCategories to keep them)`,
+        );
+      }
+      const values = [...(vocabulary as Set<string>)].sort(naturalCompare);
+      return {
+        name: draft.name,
+        kind: "categorical",
+        vocabulary: values,
+        default: draft.default as string | null,
+        rowsOutsideVocabulary: outside,
+      };
+    });
+    let label: Label | null = null;
+    if (this.draft.label !== null) {
+      const { name, kind } = this.draft.label;
+      if (kind === "regression") label = { name, kind, stats: this.labelMoments.stats() };
+      else if (kind === "integer-classes") label = { name, kind, numClasses: this.maxClass + 1 };
+      else label = { name, kind, vocabulary: [...this.labelVocabulary].sort(naturalCompare) };
+    }
+    const numFeatures = features.reduce(
+      (sum, f) => sum + (f.kind === "numeric" ? 1 : f.vocabulary.length),
+      0,
+    );
+    return {
+      version: 1,
+      columns: [...this.draft.columns],
+      features,
+      label,
+      ignored: this.draft.ignored.map((c) => ({ ...c })),
+      normalization: this.draft.normalization,
+      numFeatures,
+      fit: {
+        rowsRead: counts.rowsRead,
+        rowsUsed: this.rowsUsed,
+        rowsSkipped: counts.rowsSkipped,
+        sampleRows: this.draft.sampleRows,
+      },
+      notes,
+    };
+  }
+}
+
+/** A bad label value: `label column 3 "y" <what>, got "<text>"`. */
+export function badLabel(name: string, columnNumber: number, what: string, text: string): RowProblem {
+  return withLabelPrefix(columnProblem("bad-label", name, columnNumber, `${what}, got ${showValue(text)}`));
+}
+
+/** Label problems say "label column …" so the message tells which role the column plays. */
+export function withLabelPrefix(problem: RowProblem): RowProblem {
+  return { ...problem, reason: `label ${problem.reason}` };
+}

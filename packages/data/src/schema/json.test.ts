@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { parseSchema } from "./json.ts";
+import type { Schema } from "./types.ts";
+
+const schema: Schema = {
+  version: 1,
+  columns: ["a", "b", "y"],
+  features: [
+    { name: "a", kind: "numeric", default: 0, stats: { count: 2, mean: 1, std: 1, min: 0, max: 2 } },
+    { name: "b", kind: "categorical", default: null, vocabulary: ["p", "q"], rowsOutsideVocabulary: 0 },
+  ],
+  label: { name: "y", kind: "integer-classes", numClasses: 3 },
+  ignored: [],
+  normalization: "minmax",
+  numFeatures: 3,
+  fit: { rowsRead: 2, rowsUsed: 2, rowsSkipped: 0, sampleRows: 2 },
+  notes: [],
+};
+
+describe("parseSchema", () => {
+  it("a schema through JSON text → the same schema", () => {
+    expect(parseSchema(JSON.parse(JSON.stringify(schema)))).toEqual(schema);
+  });
+
+  it.each([
+    ["another version", { ...schema, version: 2 }, /schema version must be 1, got 2/],
+    ["numFeatures not matching the features", { ...schema, numFeatures: 4 }, /numFeatures must be 3/],
+    [
+      "an unknown feature kind",
+      { ...schema, features: [{ name: "a", kind: "text" }] },
+      /features\[0\]\.kind/,
+    ],
+    ["a label kind typo", { ...schema, label: { name: "y", kind: "classes" } }, /label\.kind/],
+    ["not an object", "schema", /must be an object/],
+  ])("%s → DataError bad-schema naming the field", (_name, value, message) => {
+    expect(() => parseSchema(value)).toThrow(
+      expect.objectContaining({ code: "bad-schema", message: expect.stringMatching(message) }),
+    );
+  });
+});

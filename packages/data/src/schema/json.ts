@@ -1,0 +1,84 @@
+import { DataError } from "../csv/errors.ts";
+import { LABEL_KINDS, NORMALIZATIONS, type Schema } from "./types.ts";
+
+type Json = Record<string, unknown>;
+
+function fail(path: string, expected: string, got: unknown): never {
+  const shown = JSON.stringify(got);
+  throw new DataError({
+    code: "bad-schema",
+    reason: `schema ${path} must be ${expected}, got ${shown === undefined ? "nothing" : shown.slice(0, 60)}`,
+  });
+}
+
+function object(value: unknown, path: string): Json {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) fail(path, "an object", value);
+  return value as Json;
+}
+
+function strings(value: unknown, path: string): string[] {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string"))
+    fail(path, "a list of strings", value);
+  return value as string[];
+}
+
+function finite(value: unknown, path: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value)) fail(path, "a finite number", value);
+  return value;
+}
+
+function stats(value: unknown, path: string): void {
+  const s = object(value, path);
+  for (const key of ["count", "mean", "std", "min", "max"]) finite(s[key], `${path}.${key}`);
+}
+
+/**
+ * Checks that `value` (e.g. a parsed schema.json) is a version-1 `Schema` whose numFeatures
+ * matches its features, and returns it typed. Throws `DataError` (code `bad-schema`) naming
+ * the first field that is wrong.
+ * @example const schema = parseSchema(JSON.parse(await readFile("run/schema.json", "utf8")))
+ */
+export function parseSchema(value: unknown): Schema {
+  const root = object(value, "");
+  if (root.version !== 1) fail("version", "1", root.version);
+  strings(root.columns, "columns");
+  if (!Array.isArray(root.features)) fail("features", "a list", root.features);
+  let numFeatures = 0;
+  (root.features as unknown[]).forEach((item, i) => {
+    const path = `features[${i}]`;
+    const feature = object(item, path);
+    if (typeof feature.name !== "string") fail(`${path}.name`, "a string", feature.name);
+    if (feature.kind === "numeric") {
+      if (feature.default !== null) finite(feature.default, `${path}.default`);
+      stats(feature.stats, `${path}.stats`);
+      numFeatures += 1;
+    } else if (feature.kind === "categorical") {
+      numFeatures += strings(feature.vocabulary, `${path}.vocabulary`).length;
+      if (feature.default !== null && typeof feature.default !== "string")
+        fail(`${path}.default`, "a string or null", feature.default);
+    } else {
+      fail(`${path}.kind`, '"numeric" or "categorical"', feature.kind);
+    }
+  });
+  if (root.label !== null) {
+    const label = object(root.label, "label");
+    if (typeof label.name !== "string") fail("label.name", "a string", label.name);
+    if (!LABEL_KINDS.includes(label.kind as never)) fail("label.kind", LABEL_KINDS.join(" or "), label.kind);
+    if (label.kind === "regression") stats(label.stats, "label.stats");
+    if (
+      label.kind === "integer-classes" &&
+      !(Number.isSafeInteger(label.numClasses) && (label.numClasses as number) >= 0)
+    ) {
+      fail("label.numClasses", "a non-negative integer", label.numClasses);
+    }
+    if (label.kind === "string-classes") strings(label.vocabulary, "label.vocabulary");
+  }
+  if (!NORMALIZATIONS.includes(root.normalization as never))
+    fail("normalization", NORMALIZATIONS.join(" or "), root.normalization);
+  if (root.numFeatures !== numFeatures)
+    fail("numFeatures", `${numFeatures} (the features' inputs)`, root.numFeatures);
+  if (!Array.isArray(root.ignored)) fail("ignored", "a list", root.ignored);
+  object(root.fit, "fit");
+  strings(root.notes, "notes");
+  return root as unknown as Schema;
+}
