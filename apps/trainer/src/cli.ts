@@ -1,5 +1,8 @@
 import { Command } from "commander";
+import { registerEvaluate } from "./commands/evaluate.ts";
 import { registerPlan } from "./commands/plan.ts";
+import { registerPredict } from "./commands/predict.ts";
+import { registerTrain } from "./commands/train.ts";
 import { describeFailure } from "./errors.ts";
 
 /** The `trainer` program with every command registered; `exitOverride` so errors reach `main`. */
@@ -9,6 +12,9 @@ export function buildProgram(): Command {
     .option("--debug", "print stack traces on errors")
     .exitOverride();
   registerPlan(program);
+  registerTrain(program);
+  registerEvaluate(program);
+  registerPredict(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

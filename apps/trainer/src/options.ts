@@ -32,3 +32,36 @@ export function choiceFlag<T extends string>(flag: string, choices: readonly T[]
     return raw as T;
   };
 }
+
+/** Parser for a finite number flag in an open or closed interval; the error names the flag and the range. */
+export function numberFlag(flag: string, range: { above?: number; below?: number; min?: number } = {}) {
+  return (raw: string): number => {
+    const value = Number(raw);
+    const ok =
+      raw.trim() !== "" &&
+      Number.isFinite(value) &&
+      (range.above === undefined || value > range.above) &&
+      (range.below === undefined || value < range.below) &&
+      (range.min === undefined || value >= range.min);
+    if (!ok) {
+      const parts = [
+        range.above !== undefined ? `above ${range.above}` : null,
+        range.min !== undefined ? `at least ${range.min}` : null,
+        range.below !== undefined ? `below ${range.below}` : null,
+      ].filter((part) => part !== null);
+      const kind = parts.length > 0 ? `a number ${parts.join(" and ")}` : "a number";
+      throw new UsageError(`${flag} must be ${kind}, got ${JSON.stringify(raw)}`);
+    }
+    return value;
+  };
+}
+
+/** Parser for a comma-separated list of names (`a,b,c`); empty entries are an error. */
+export function listFlag(flag: string) {
+  return (raw: string): string[] => {
+    const parts = raw.split(",").map((part) => part.trim());
+    if (parts.some((part) => part === ""))
+      throw new UsageError(`${flag} has an empty entry in ${JSON.stringify(raw)}; give names like a,b,c`);
+    return parts;
+  };
+}

@@ -1,0 +1,103 @@
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runInProcess } from "../cli-capture.ts";
+import { tempDir, writeToyCsv } from "../test-helpers.ts";
+
+let dir: string;
+let run: string;
+let validation: string;
+beforeAll(async () => {
+  dir = await tempDir("evaluate-");
+  const data = join(dir, "toy.csv");
+  validation = join(dir, "toy-val.csv");
+  await writeToyCsv(data, 90);
+  await writeToyCsv(validation, 30);
+  run = join(dir, "run");
+  const trained = await runInProcess([
+    "train",
+    "--data",
+    data,
+    "--validation-data",
+    validation,
+    "--label",
+    "kind",
+    "--epochs",
+    "3",
+    "--batch-size",
+    "16",
+    "--model",
+    "mlp:8",
+    "--seed",
+    "2",
+    "--backend",
+    "cpu",
+    "--out",
+    run,
+  ]);
+  expect(trained.code).toBe(0);
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("trainer evaluate", () => {
+  it("--json on the validation file → one JSON object whose loss and accuracy match the last epoch's validation", async () => {
+    const result = await runInProcess([
+      "evaluate",
+      "--run",
+      run,
+      "--data",
+      validation,
+      "--json",
+      "--backend",
+      "cpu",
+    ]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    const report = JSON.parse(lines[0] as string);
+    const history = (await readFile(join(run, "history.csv"), "utf8")).trim().split("\n");
+    const header = (history[0] as string).split(",");
+    const last = (history.at(-1) as string).split(",").map(Number);
+    expect(report.samples).toBe(30);
+    expect(report.loss).toBeCloseTo(last[header.indexOf("val_loss")] as number, 5);
+    expect(report.accuracy).toBeCloseTo(last[header.indexOf("val_accuracy")] as number, 5);
+  });
+
+  it("without --json → one readable line with the sample count and Keras-style logs", async () => {
+    const result = await runInProcess(["evaluate", "--run", run, "--data", validation, "--backend", "cpu"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^.*toy-val\.csv: 30 samples - loss: [\d.]+ - accuracy: [\d.]+\n$/);
+  });
+
+  it("a run that is not complete → a one-line refusal with the fix", async () => {
+    const status = join(run, "status.json");
+    const saved = await readFile(status, "utf8");
+    await writeFile(status, JSON.stringify({ status: "running" }));
+    try {
+      const result = await runInProcess(["evaluate", "--run", run, "--data", validation, "--backend", "cpu"]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(
+        /^error: --run .*: the run is not complete \(status running\); finish it with train --resume/,
+      );
+    } finally {
+      await writeFile(status, saved);
+    }
+  });
+
+  it("data without the label column → a one-line data error naming the missing column", async () => {
+    const unlabelled = join(dir, "unlabelled.csv");
+    await writeFile(unlabelled, "id,x1,x2,colour,x3\nr0,1,2,red,0.5\n");
+    const result = await runInProcess(["evaluate", "--run", run, "--data", unlabelled, "--backend", "cpu"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: .*unlabelled\.csv.*"kind"/);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("a folder that is not a run → a one-line refusal", async () => {
+    const result = await runInProcess(["evaluate", "--run", dir, "--data", validation]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: --run .*: not a run folder/);
+  });
+});

@@ -1,0 +1,131 @@
+import cliProgress from "cli-progress";
+import type { EpochRecord } from "./history.ts";
+
+/** Running figures of the epoch in progress. */
+export interface StepStats {
+  /** Steps done in this epoch. */
+  stepsDone: number;
+  samplesDone: number;
+  loss: number;
+  metrics: Record<string, number>;
+  /** Seconds since the epoch started, and of those, seconds spent waiting for the next batch. */
+  seconds: number;
+  waitSeconds: number;
+}
+
+/** How a training loop reports; the CLI picks a redrawing bar (TTY) or one line per epoch. */
+export interface Progress {
+  epochStart(epoch: number, endEpoch: number, steps: number): void;
+  step(stats: StepStats): void;
+  epochEnd(record: EpochRecord, stats: StepStats): void;
+}
+
+/** Where progress goes: stdout in the CLI, a collector in tests. */
+export interface ProgressStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+function fixed(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(4) : String(value);
+}
+
+/** `loss: 0.1234 - accuracy: 0.9500`, the Keras way of listing logs. */
+export function formatLogs(loss: number, metrics: Record<string, number>, prefix = ""): string {
+  return [
+    `${prefix}loss: ${fixed(loss)}`,
+    ...Object.entries(metrics).map(([name, v]) => `${prefix}${name}: ${fixed(v)}`),
+  ].join(" - ");
+}
+
+function rateOf(stats: StepStats): string {
+  return stats.seconds > 0 ? String(Math.round(stats.samplesDone / stats.seconds)) : "-";
+}
+
+function waitOf(stats: StepStats): string {
+  return stats.seconds > 0 ? `${Math.round((100 * stats.waitSeconds) / stats.seconds)}%` : "-";
+}
+
+function epochLogs(record: EpochRecord): string {
+  const logs = [formatLogs(record.loss, record.metrics)];
+  if (record.valLoss !== null) logs.push(formatLogs(record.valLoss, record.valMetrics ?? {}, "val_"));
+  return logs.join(" - ");
+}
+
+/** One line per epoch, for pipes and CI logs where a redrawn bar would be noise. */
+export function lineProgress(stream: ProgressStream): Progress {
+  let header = "";
+  let steps = 0;
+  return {
+    epochStart(epoch, endEpoch, stepsInEpoch) {
+      header = `Epoch ${epoch + 1}/${endEpoch}`;
+      steps = stepsInEpoch;
+    },
+    step() {},
+    epochEnd(record, stats) {
+      stream.write(
+        `${header} - ${record.steps}/${steps} - ${record.seconds.toFixed(1)}s - ${epochLogs(record)}` +
+          ` - ${rateOf(stats)} samples/s - input wait ${waitOf(stats)}\n`,
+      );
+    },
+  };
+}
+
+function clock(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "-";
+  const whole = Math.round(seconds);
+  return whole >= 60 ? `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}` : `${whole}s`;
+}
+
+/** Keras-like redrawn bar: `Epoch 3/10`, then `[====>   ] 412/938 | ETA 12s | loss … | samples/s | input wait`. */
+export function barProgress(stream: ProgressStream): Progress {
+  let bar: cliProgress.SingleBar | null = null;
+  const format: cliProgress.GenericFormatter = (options, params, payload) => {
+    const done = params.value >= params.total;
+    const time = done ? `${String(payload.seconds)}s` : `ETA ${clock(params.eta)}`;
+    const barText = cliProgress.Format.BarFormat(params.progress, options);
+    return `${barText} ${params.value}/${params.total} | ${time} | ${payload.logs} | ${payload.rate} samples/s | input wait ${payload.wait}`;
+  };
+  return {
+    epochStart(epoch, endEpoch, steps) {
+      stream.write(`Epoch ${epoch + 1}/${endEpoch}\n`);
+      bar = new cliProgress.SingleBar(
+        {
+          format,
+          stream: stream as NodeJS.WritableStream,
+          barsize: 24,
+          hideCursor: true,
+          clearOnComplete: false,
+          etaBuffer: 50,
+          fps: 8,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(steps, 0, { logs: "", rate: "-", wait: "-", seconds: "0" });
+    },
+    step(stats) {
+      bar?.update(stats.stepsDone, {
+        logs: formatLogs(stats.loss, stats.metrics),
+        rate: rateOf(stats),
+        wait: waitOf(stats),
+        seconds: stats.seconds.toFixed(1),
+      });
+    },
+    epochEnd(record, stats) {
+      bar?.update(record.steps, {
+        logs: epochLogs(record),
+        rate: rateOf(stats),
+        wait: waitOf(stats),
+        seconds: record.seconds.toFixed(1),
+      });
+      bar?.stop();
+      bar = null;
+    },
+  };
+}
+
+/** The bar on a terminal, else one line per epoch. */
+export function progressFor(stream: ProgressStream): Progress {
+  return stream.isTTY ? barProgress(stream) : lineProgress(stream);
+}

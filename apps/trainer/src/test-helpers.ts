@@ -1,0 +1,70 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
+// vitest's module runner has no import.meta.resolve; require.resolve finds the same tsx entry.
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+/** Repository root: the working directory of `pnpm trainer`. */
+export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Starts the CLI as one node process (tsx as an import hook rather than the tsx wrapper, which
+ * would put a second process between the test and the trainer and make kill -9 miss it).
+ */
+export function spawnCli(args: string[], cwd = REPO_ROOT): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, ["--import", TSX, CLI, ...args], {
+    cwd,
+    env: { ...process.env, FORCE_COLOR: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+  return { child, done };
+}
+
+/** Runs the CLI to the end. */
+export function runCli(args: string[], cwd = REPO_ROOT): Promise<CliResult> {
+  return spawnCli(args, cwd).done;
+}
+
+/** A fresh temporary folder. */
+export function tempDir(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+/**
+ * A small deterministic CSV: numeric features x1..x3, a categorical `colour`, an `id` column and
+ * a string label that depends on the features (so a model can learn it). No randomness involved.
+ */
+export async function writeToyCsv(path: string, numRows: number): Promise<void> {
+  const lines = ["id,x1,x2,colour,x3,kind"];
+  const colours = ["red", "green", "blue"];
+  for (let i = 0; i < numRows; i++) {
+    const x1 = Math.sin(i * 1.7) * 3;
+    const x2 = Math.cos(i * 0.9) * 2;
+    const x3 = ((i * 37) % 11) / 11;
+    const kind = x1 + x2 > 1 ? "high" : x1 + x2 < -1 ? "low" : "mid";
+    lines.push(`r${i},${x1.toFixed(3)},${x2.toFixed(3)},${colours[i % 3]},${x3.toFixed(3)},${kind}`);
+  }
+  await writeFile(path, `${lines.join("\n")}\n`);
+}

@@ -1,0 +1,141 @@
+import { randomInt } from "node:crypto";
+import { basename } from "node:path";
+import type { OnExhausted, ShardPolicy } from "@stepwise/core";
+import { UsageError } from "../errors.ts";
+import type { SplitMode } from "./split.ts";
+
+export const OPTIMIZERS = ["adam", "sgd", "rmsprop"] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+export type TaskFlag = "auto" | "classification" | "regression";
+export type BadRecordPolicy = "error" | "skip" | "quarantine";
+
+/** Everything a training run is made of; written to the run folder as config.json. */
+export interface TrainConfig {
+  data: string;
+  label: string;
+  features?: string[];
+  categorical?: string[];
+  numeric?: string[];
+  ignore?: string[];
+  header: boolean;
+  delimiter?: string;
+  task: TaskFlag;
+  model: string;
+  modelJson?: string;
+  batchSize: number;
+  epochs: number;
+  initialEpoch: number;
+  stepsPerEpoch?: number;
+  dropRemainder: boolean;
+  onExhausted: OnExhausted;
+  validationData?: string;
+  validationSplit?: number;
+  splitMode: SplitMode;
+  validationSteps?: number;
+  validationFreq?: number | number[];
+  shuffleBuffer?: number;
+  seed: number;
+  learningRate?: number;
+  optimizer: OptimizerName;
+  earlyStoppingPatience?: number;
+  numShards: number;
+  shardIndex: number;
+  shardPolicy: ShardPolicy;
+  onBadRecord: BadRecordPolicy;
+  rejects?: string;
+  backend: "wasm" | "cpu";
+  /** Where batches are prepared: the training thread, or a worker thread in parallel to training. */
+  loader: "main" | "worker";
+}
+
+/** Config keys holding paths: relative to a config file's folder when read from one. */
+export const PATH_KEYS = ["data", "validationData", "modelJson", "rejects"] as const;
+
+const CONFIG_KEYS: readonly (keyof TrainConfig)[] = [
+  "data",
+  "label",
+  "features",
+  "categorical",
+  "numeric",
+  "ignore",
+  "header",
+  "delimiter",
+  "task",
+  "model",
+  "modelJson",
+  "batchSize",
+  "epochs",
+  "initialEpoch",
+  "stepsPerEpoch",
+  "dropRemainder",
+  "onExhausted",
+  "validationData",
+  "validationSplit",
+  "splitMode",
+  "validationSteps",
+  "validationFreq",
+  "shuffleBuffer",
+  "seed",
+  "learningRate",
+  "optimizer",
+  "earlyStoppingPatience",
+  "numShards",
+  "shardIndex",
+  "shardPolicy",
+  "onBadRecord",
+  "rejects",
+  "backend",
+  "loader",
+];
+
+/**
+ * Checks merged flags for what commander cannot (required settings, conflicts) and fixes the
+ * seed: a missing one is drawn once from crypto randomness, printed and recorded — never time-based.
+ * Returns the config and whether the seed was chosen. Throws `UsageError` naming the fix.
+ */
+export function resolveTrainConfig(
+  flags: Record<string, unknown>,
+  explicit: (key: string) => boolean,
+): { config: TrainConfig; seedChosen: boolean } {
+  if (typeof flags.data !== "string")
+    throw new UsageError("--data is required: the training CSV file, directory or glob");
+  if (typeof flags.label !== "string") throw new UsageError("--label is required: the column to predict");
+  if (flags.validationData !== undefined && flags.validationSplit !== undefined) {
+    throw new UsageError("give at most one of --validation-data FILE or --validation-split FRACTION");
+  }
+  if (flags.modelJson !== undefined && explicit("model")) {
+    throw new UsageError("give at most one of --model mlp:… or --model-json FILE");
+  }
+  if (
+    flags.validationSteps !== undefined &&
+    flags.validationData === undefined &&
+    flags.validationSplit === undefined
+  ) {
+    throw new UsageError(
+      "--validation-steps needs validation data: add --validation-data FILE or --validation-split 0.2",
+    );
+  }
+  if (flags.rejects !== undefined && flags.onBadRecord !== "quarantine") {
+    throw new UsageError("--rejects FILE goes with --on-bad-record quarantine");
+  }
+  if (flags.onBadRecord === "quarantine" && flags.rejects === undefined) {
+    throw new UsageError("--on-bad-record quarantine needs --rejects FILE: where the bad rows go");
+  }
+  const seedChosen = flags.seed === undefined;
+  const config: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    if (flags[key] !== undefined) config[key] = flags[key];
+  }
+  config.seed = seedChosen ? randomInt(0, 2 ** 31) : flags.seed;
+  return { config: config as unknown as TrainConfig, seedChosen };
+}
+
+/** Default run folder: `runs/<data name>-<UTC date and time>`; the name only, no randomness involved. */
+export function defaultRunDir(data: string, now: Date): string {
+  const stem =
+    basename(data)
+      .replace(/\.(csv|tsv|txt)(\.gz)?$/i, "")
+      .replace(/[^\w.-]+/g, "_") || "run";
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return `runs/${stem}-${stamp}`;
+}

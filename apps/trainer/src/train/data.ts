@@ -1,0 +1,223 @@
+import {
+  type CsvSource,
+  csvSource,
+  describeSchema,
+  inferSchema,
+  parseSchema,
+  readCsvRows,
+  type SampleSource,
+  type Schema,
+} from "@stepwise/data";
+import { UsageError } from "../errors.ts";
+import type { Task } from "../model/build.ts";
+import type { TrainConfig } from "./config.ts";
+import { splitSource } from "./split.ts";
+
+/** Training data ready for a pipeline: sources, schema and what the model must predict. */
+export interface OpenedData {
+  /** Printed before training. */
+  schemaText: string;
+  /** Written as schema.json; the same encoding is reused by resume, evaluate and predict. */
+  schemaJson: Schema;
+  numFeatures: number;
+  task: Task;
+  /** Class names by index (classification and binary), else null. */
+  classNames: string[] | null;
+  train: SampleSource;
+  validation: SampleSource | null;
+  /** One line on skipped or quarantined rows, or null when every row was used. */
+  badRecords(): string | null;
+}
+
+/** Labelled or unlabelled rows to score with a finished run's schema. */
+export interface ScoringData {
+  source: CsvSource;
+  numFeatures: number;
+  task: Task;
+  classNames: string[] | null;
+  badRecords(): string | null;
+}
+
+function csvFormat(config: TrainConfig) {
+  return {
+    header: config.header,
+    ...(config.delimiter !== undefined ? { delimiter: config.delimiter } : {}),
+  };
+}
+
+/** Class names and task from a fitted schema; throws `UsageError` for a label the task cannot use. */
+export function taskOf(
+  schema: Schema,
+  requested: TrainConfig["task"],
+  data: string,
+): { task: Task; classNames: string[] | null } {
+  const label = schema.label;
+  if (label === null) throw new UsageError(`${data}: the schema has no label column; give --label COL`);
+  if (label.kind === "regression") {
+    if (requested === "classification") {
+      throw new UsageError(
+        `--task classification: label "${label.name}" in ${data} holds continuous numbers, not classes; use --task regression (or auto)`,
+      );
+    }
+    return { task: "regression", classNames: null };
+  }
+  const classNames =
+    label.kind === "string-classes"
+      ? label.vocabulary
+      : Array.from({ length: label.numClasses }, (_, i) => String(i));
+  if (classNames.length < 2) {
+    throw new UsageError(
+      `label "${label.name}" in ${data} has one class only (${JSON.stringify(classNames[0] ?? "")}); a classifier needs at least two — check --label and the data`,
+    );
+  }
+  return { task: classNames.length === 2 ? "binary" : "classification", classNames };
+}
+
+function summaryOf(sources: CsvSource[]): () => string | null {
+  return () => {
+    let skipped = 0;
+    let quarantined = 0;
+    let read = 0;
+    const rejects = new Set<string>();
+    for (const source of sources) {
+      const last = source.summary().lastPass;
+      if (!last) continue;
+      skipped += last.rowsSkipped;
+      quarantined += last.rowsQuarantined;
+      read += last.rowsRead;
+      const path = source.summary().rejects;
+      if (path) rejects.add(path);
+    }
+    if (skipped + quarantined === 0) return null;
+    const where = rejects.size > 0 ? ` (written to ${[...rejects].join(", ")})` : "";
+    return `Bad records per pass: ${skipped} skipped, ${quarantined} quarantined${where}, of ${read} rows read`;
+  };
+}
+
+/**
+ * Resolves the schema (inferred and fitted in one streaming pass, or `saved` when resuming),
+ * opens the training and validation sources, and decides the task. Throws `UsageError` or the
+ * data package's `DataError` for bad input, always before any run file is written.
+ */
+export async function openTrainingData(config: TrainConfig, saved: unknown): Promise<OpenedData> {
+  const format = csvFormat(config);
+  const schema =
+    saved !== null
+      ? parseSchema(saved)
+      : await inferSchema({
+          paths: config.data,
+          ...format,
+          label: config.label,
+          ...(config.features ? { features: config.features } : {}),
+          ...(config.categorical ? { categorical: config.categorical } : {}),
+          ...(config.numeric ? { numeric: config.numeric } : {}),
+          ...(config.ignore ? { ignore: config.ignore } : {}),
+          ...(config.task === "regression" ? { labelKind: "regression" as const } : {}),
+          onBadRecord: config.onBadRecord,
+        });
+  const { task, classNames } = taskOf(schema, config.task, config.data);
+  const { train, validation } = trainingSources(config, schema);
+  return {
+    schemaText: describeSchema(schema),
+    schemaJson: schema,
+    numFeatures: schema.numFeatures,
+    task,
+    classNames,
+    train,
+    validation,
+    badRecords: () => fitSummary(schema, config),
+  };
+}
+
+/**
+ * The training and validation sources of a run, from its config and fitted schema. Plain
+ * inputs only, so the pipeline worker can build the same training source on its own thread.
+ */
+export function trainingSources(
+  config: TrainConfig,
+  schema: Schema,
+): { train: SampleSource; validation: SampleSource | null } {
+  const format = csvFormat(config);
+  const policy = { onBadRecord: config.onBadRecord, rejects: config.rejects ?? null };
+  const all = csvSource({
+    paths: config.data,
+    schema,
+    ...format,
+    ...policy,
+    numSamples: schema.fit.rowsUsed,
+  });
+  if (config.validationSplit !== undefined) {
+    return splitSource(all, {
+      numSamples: schema.fit.rowsUsed,
+      fraction: config.validationSplit,
+      seed: config.seed,
+      mode: config.splitMode,
+    });
+  }
+  // Validation rows are scored, not fitted: bad ones stop the run whatever the training policy.
+  const validation =
+    config.validationData === undefined
+      ? null
+      : csvSource({ paths: config.validationData, schema, ...format });
+  return { train: all, validation };
+}
+
+/** Every pass reads the same rows, so the fitting pass's bad-record count holds for each of them. */
+function fitSummary(schema: Schema, config: TrainConfig): string | null {
+  const { rowsRead, rowsSkipped } = schema.fit;
+  if (rowsSkipped === 0) return null;
+  const what = config.onBadRecord === "quarantine" ? `quarantined to ${config.rejects}` : "skipped";
+  return `Bad records: ${rowsSkipped} of ${rowsRead} rows ${what} in every pass`;
+}
+
+/**
+ * Opens rows to evaluate (`withLabel`) or predict with a run's saved schema and CSV format.
+ * `onBadRecord` defaults to the run's policy (quarantine scores as skip: no rejects file here).
+ */
+export async function openScoringData(
+  config: TrainConfig,
+  savedSchema: unknown,
+  data: string,
+  options: { withLabel: boolean; onBadRecord?: "error" | "skip" },
+): Promise<ScoringData> {
+  const schema = parseSchema(savedSchema);
+  const { task, classNames } = taskOf(schema, config.task, data);
+  const onBadRecord = options.onBadRecord ?? (config.onBadRecord === "error" ? "error" : "skip");
+  const source = csvSource({
+    paths: data,
+    schema,
+    ...csvFormat(config),
+    requireLabel: options.withLabel,
+    onBadRecord,
+  });
+  return { source, numFeatures: schema.numFeatures, task, classNames, badRecords: summaryOf([source]) };
+}
+
+/** Values of one column of `files`, looked up by data row index in increasing order (bounded memory). */
+export function idColumn(
+  config: TrainConfig,
+  files: string[],
+  column: string,
+): { at(row: number): Promise<string>; close(): Promise<void> } {
+  const data = files.join(", ");
+  const rows = readCsvRows(files, csvFormat(config))[Symbol.asyncIterator]();
+  return {
+    async at(row: number): Promise<string> {
+      for (;;) {
+        const next = await rows.next();
+        if (next.done) throw new UsageError(`--id ${column}: ${data} ended before data row ${row}`);
+        if (next.value.ref.index !== row) continue;
+        const position = next.value.info.columns.indexOf(column);
+        if (position < 0) {
+          throw new UsageError(
+            `--id ${column}: no such column in ${next.value.info.file} (columns: ${next.value.info.columns.join(", ")})`,
+          );
+        }
+        return next.value.fields[position] ?? "";
+      }
+    },
+    async close() {
+      await rows.return?.(undefined);
+    },
+  };
+}

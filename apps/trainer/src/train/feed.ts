@@ -1,0 +1,92 @@
+import {
+  type Batch,
+  createPipeline,
+  createWorkerPipeline,
+  type Pipeline,
+  PipelineError,
+  type PipelineState,
+} from "@stepwise/data";
+import type { TrainConfig } from "./config.ts";
+import type { OpenedData } from "./data.ts";
+
+/** Where training batches come from; both loaders give the same batches and resume states. */
+export interface TrainFeed {
+  /** The pipeline on this thread: the plan, validation runs, and (loader `main`) the batches. */
+  pipeline: Pipeline;
+  epoch(epoch: number): AsyncIterable<Batch>;
+  getState(): Promise<PipelineState>;
+  setState(state: PipelineState): Promise<void>;
+  close(): Promise<void>;
+}
+
+const WORKER_SOURCE = new URL("./worker-source.ts", import.meta.url).href;
+
+/** Pipeline options shared by both loaders (everything but the sources). */
+function options(config: TrainConfig) {
+  return {
+    batchSize: config.batchSize,
+    seed: config.seed,
+    ...(config.shuffleBuffer !== undefined ? { shuffleBuffer: config.shuffleBuffer } : {}),
+    stepsPerEpoch: config.stepsPerEpoch ?? null,
+    epochs: config.epochs,
+    initialEpoch: config.initialEpoch,
+    dropRemainder: config.dropRemainder,
+    onExhausted: config.onExhausted,
+    numShards: config.numShards,
+    shardIndex: config.shardIndex,
+    shardPolicy: config.shardPolicy,
+    // The plan is printed before training, so the row count is needed up front.
+    count: "always" as const,
+  };
+}
+
+/**
+ * Builds the run's pipeline (its plan is what gets printed and saved) and, with loader
+ * `worker`, a second copy of it on a worker thread, so that CSV parsing, shuffling and batching
+ * overlap with the training steps instead of stalling them.
+ */
+export async function createFeed(config: TrainConfig, data: OpenedData): Promise<TrainFeed> {
+  const pipeline = await createPipeline({
+    ...options(config),
+    source: data.train,
+    ...(data.validation
+      ? {
+          validation: {
+            source: data.validation,
+            steps: config.validationSteps ?? null,
+            ...(config.validationFreq !== undefined ? { freq: config.validationFreq } : {}),
+          },
+        }
+      : {}),
+  });
+  if (config.loader !== "worker") {
+    return {
+      pipeline,
+      epoch: (epoch) => pipeline.epoch(epoch),
+      getState: async () => pipeline.getState(),
+      setState: (state) => pipeline.setState(state),
+      close: () => pipeline.close(),
+    };
+  }
+  const worker = await createWorkerPipeline({
+    source: { module: WORKER_SOURCE, export: "workerTrainingSource", args: [config, data.schemaJson] },
+    options: options(config),
+  });
+  // Validation stays on this thread, so only the training side of the plans must agree.
+  const steps = (plan: Pipeline["plan"]) =>
+    JSON.stringify([plan.numSamples, plan.stepsPerPass, plan.epochs.map((e) => e.passes)]);
+  if (steps(worker.plan) !== steps(pipeline.plan)) {
+    await worker.close();
+    throw new PipelineError("the worker's plan differs from this thread's; run with --loader main");
+  }
+  return {
+    pipeline,
+    epoch: (epoch) => worker.epoch(epoch),
+    getState: () => worker.getState(),
+    setState: (state) => worker.setState(state),
+    async close() {
+      await worker.close();
+      await pipeline.close();
+    },
+  };
+}

@@ -1,0 +1,204 @@
+import { type Plan, plan } from "@stepwise/core";
+import type { Batch } from "@stepwise/data";
+import { batchToTensors } from "@stepwise/data/tfjs";
+import * as tf from "@tensorflow/tfjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildMlp, compileModel, headFor, makeOptimizer } from "../model/build.ts";
+import type { EpochRecord } from "../run/history.ts";
+import type { Progress } from "../run/progress.ts";
+import { type LoopData, trainLoop } from "./loop.ts";
+
+beforeAll(async () => {
+  tf.env().set("PROD", true);
+  await tf.setBackend("cpu");
+});
+
+// Two separable classes in 2-D: label = x0 > x1.
+function samples(count: number, offset: number): { xs: number[][]; ys: number[] } {
+  const xs: number[][] = [];
+  const ys: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const a = Math.sin(i * 12.9898 + offset);
+    const b = Math.cos(i * 78.233 + offset);
+    xs.push([a, b]);
+    ys.push(a > b ? 1 : 0);
+  }
+  return { xs, ys };
+}
+
+function batchOf(data: { xs: number[][]; ys: number[] }, start: number, end: number, step: number): Batch {
+  const rows = data.xs.slice(start, end);
+  return {
+    step,
+    epoch: 0,
+    stepInEpoch: 0,
+    pass: 0,
+    batchInPass: 0,
+    batchSize: rows.length,
+    numFeatures: 2,
+    xs: Float32Array.from(rows.flat()),
+    ys: Float32Array.from(data.ys.slice(start, end)),
+    rows: [],
+  };
+}
+
+/** Plays the plan's batches in file order (shuffling is the pipeline's business, not the loop's). */
+function fakeData(
+  p: Plan,
+  train: { xs: number[][]; ys: number[] },
+  validation: { xs: number[][]; ys: number[] },
+): LoopData & { stepsSeen: number[] } {
+  const stepsSeen: number[] = [];
+  return {
+    stepsSeen,
+    async *epoch(epoch) {
+      const e = p.epochs.find((x) => x.epoch === epoch);
+      let step = e?.startStep ?? 0;
+      for (const span of e?.passes ?? []) {
+        for (let b = span.firstBatch; b < span.endBatch; b++) {
+          stepsSeen.push(step);
+          yield batchOf(train, b * p.batchSize, Math.min((b + 1) * p.batchSize, train.ys.length), step++);
+        }
+      }
+    },
+    async *validation() {
+      for (let start = 0; start < validation.ys.length; start += p.batchSize) {
+        yield batchOf(validation, start, Math.min(start + p.batchSize, validation.ys.length), 0);
+      }
+    },
+  };
+}
+
+const silent: Progress = { epochStart() {}, step() {}, epochEnd() {} };
+
+function setup(options: { epochs: number; validationFreq?: number; learningRate?: number }) {
+  const train = samples(40, 0);
+  const validation = samples(12, 1);
+  const p = plan({
+    numSamples: 40,
+    batchSize: 16,
+    epochs: options.epochs,
+    validationSamples: 12,
+    validationFreq: options.validationFreq ?? 1,
+  });
+  const head = headFor("binary", 2);
+  const model = buildMlp({ numFeatures: 2, hidden: [8], head, seed: 3 });
+  compileModel(model, head, makeOptimizer("adam", options.learningRate ?? 0.05));
+  const data = fakeData(p, train, validation);
+  return { p, model, data, head };
+}
+
+const toTensors = (batch: Batch) => batchToTensors(batch, { task: "binary" });
+
+describe("training loop", () => {
+  it("every planned step is trained once, in order; validation only after the planned epochs", async () => {
+    const { p, model, data, head } = setup({ epochs: 4, validationFreq: 2 });
+    const result = await trainLoop({
+      model,
+      metricNames: head.metricNames,
+      plan: p,
+      data,
+      toTensors,
+      startEpoch: 0,
+      history: [],
+      progress: silent,
+      onEpochEnd: async () => {},
+    });
+    expect(data.stepsSeen).toEqual(Array.from({ length: p.totalSteps as number }, (_, i) => i));
+    expect(result.history.map((r) => [r.epoch, r.steps, r.samples, r.valLoss !== null])).toEqual([
+      [0, 3, 40, false],
+      [1, 3, 40, true],
+      [2, 3, 40, false],
+      [3, 3, 40, true],
+    ]);
+  });
+
+  it("a separable problem → the loss falls and accuracy ends above chance", async () => {
+    const { p, model, data, head } = setup({ epochs: 30 });
+    const { history } = await trainLoop({
+      model,
+      metricNames: head.metricNames,
+      plan: p,
+      data,
+      toTensors,
+      startEpoch: 0,
+      history: [],
+      progress: silent,
+      onEpochEnd: async () => {},
+    });
+    const first = history[0] as EpochRecord;
+    const last = history.at(-1) as EpochRecord;
+    expect(last.loss).toBeLessThan(first.loss);
+    expect(last.valMetrics?.accuracy).toBeGreaterThan(0.7);
+  });
+
+  it("many epochs → tf.memory().numTensors is the same after every epoch (no leaks)", async () => {
+    const { p, model, data, head } = setup({ epochs: 5 });
+    const counts: number[] = [];
+    await trainLoop({
+      model,
+      metricNames: head.metricNames,
+      plan: p,
+      data,
+      toTensors,
+      startEpoch: 0,
+      history: [],
+      progress: silent,
+      onEpochEnd: async () => {
+        counts.push(tf.memory().numTensors);
+      },
+    });
+    // The first epoch creates the optimizer's slot variables; after that nothing may accumulate.
+    expect(new Set(counts.slice(1)).size).toBe(1);
+    expect(counts[1]).toBe(counts[0]);
+  });
+
+  it("a loss that stops improving → early stopping after `patience` epochs, before the last epoch", async () => {
+    const { p, model, data, head } = setup({ epochs: 12, learningRate: 0 });
+    const ends: number[] = [];
+    const result = await trainLoop({
+      model,
+      metricNames: head.metricNames,
+      plan: p,
+      data,
+      toTensors,
+      startEpoch: 0,
+      history: [],
+      progress: silent,
+      patience: 2,
+      onEpochEnd: async (record) => {
+        ends.push(record.epoch);
+      },
+    });
+    // learning rate 0: val_loss never improves after epoch 0, so epochs 1 and 2 exhaust patience 2.
+    expect(result.stoppedEarly).toBe(true);
+    expect(ends).toEqual([0, 1, 2]);
+  });
+
+  it("starting at a later epoch with a history → only the remaining epochs run and the history is kept", async () => {
+    const { p, model, data, head } = setup({ epochs: 3 });
+    const earlier: EpochRecord = {
+      epoch: 0,
+      steps: 3,
+      samples: 40,
+      loss: 1,
+      metrics: { accuracy: 0 },
+      valLoss: 1,
+      valMetrics: { accuracy: 0 },
+      seconds: 0,
+    };
+    const result = await trainLoop({
+      model,
+      metricNames: head.metricNames,
+      plan: p,
+      data,
+      toTensors,
+      startEpoch: 1,
+      history: [earlier],
+      progress: silent,
+      onEpochEnd: async () => {},
+    });
+    expect(result.history.map((r) => r.epoch)).toEqual([0, 1, 2]);
+    expect(data.stepsSeen[0]).toBe(3);
+  });
+});

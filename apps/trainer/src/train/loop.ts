@@ -1,0 +1,155 @@
+import type { Plan } from "@stepwise/core";
+import type { Batch } from "@stepwise/data";
+import * as tf from "@tensorflow/tfjs";
+import { type EpochRecord, shouldStopEarly } from "../run/history.ts";
+import type { Progress, StepStats } from "../run/progress.ts";
+
+/** Batches in, tensors out; the loop owns (and disposes) what this returns. */
+export type ToTensors = (batch: Batch) => { xs: tf.Tensor; ys: tf.Tensor };
+
+/** The data side of training, as the pipeline provides it. */
+export interface LoopData {
+  epoch(epoch: number): AsyncIterable<Batch>;
+  validation(epoch: number): AsyncIterable<Batch>;
+}
+
+export interface LoopOptions {
+  model: tf.LayersModel;
+  metricNames: string[];
+  plan: Plan;
+  data: LoopData;
+  toTensors: ToTensors;
+  /** First epoch to run (the plan's initialEpoch, or where a checkpoint left off). */
+  startEpoch: number;
+  /** Epochs already done (from a checkpoint); early stopping looks at them too. */
+  history: EpochRecord[];
+  patience?: number;
+  progress: Progress;
+  /** Called after each epoch (and its validation) with the whole history; checkpoints go here. */
+  onEpochEnd(record: EpochRecord, history: EpochRecord[]): Promise<void>;
+  /** Monotonic seconds; injectable for tests. */
+  now?: () => number;
+}
+
+export interface LoopResult {
+  history: EpochRecord[];
+  stoppedEarly: boolean;
+}
+
+/** Sample-weighted running means of loss and metrics over the batches of one pass over a loader. */
+class Means {
+  samples = 0;
+  private sums: number[] = [];
+  add(values: number[], batchSize: number): void {
+    values.forEach((value, i) => {
+      this.sums[i] = (this.sums[i] ?? 0) + value * batchSize;
+    });
+    this.samples += batchSize;
+  }
+  loss(): number {
+    return (this.sums[0] ?? Number.NaN) / this.samples;
+  }
+  metrics(names: readonly string[]): Record<string, number> {
+    return Object.fromEntries(
+      names.map((name, i) => [name, (this.sums[i + 1] ?? Number.NaN) / this.samples]),
+    );
+  }
+}
+
+function numbersOf(result: number | number[]): number[] {
+  return Array.isArray(result) ? result : [result];
+}
+
+/** Loss and metrics of `model` over `batches` (sample-weighted means); tensors are disposed per batch. */
+export async function evaluateBatches(
+  model: tf.LayersModel,
+  batches: AsyncIterable<Batch>,
+  toTensors: ToTensors,
+  metricNames: readonly string[],
+): Promise<{ loss: number; metrics: Record<string, number>; samples: number; steps: number }> {
+  const means = new Means();
+  let steps = 0;
+  for await (const batch of batches) {
+    const { xs, ys } = toTensors(batch);
+    try {
+      const scalars = model.evaluate(xs, ys, { batchSize: batch.batchSize });
+      const list = Array.isArray(scalars) ? scalars : [scalars];
+      const values = list.map((s) => s.dataSync()[0] as number);
+      tf.dispose(list);
+      means.add(values, batch.batchSize);
+    } finally {
+      tf.dispose([xs, ys]);
+    }
+    steps++;
+  }
+  return { loss: means.loss(), metrics: means.metrics(metricNames), samples: means.samples, steps };
+}
+
+/**
+ * The training loop: for each planned epoch, one optimizer step per pipeline batch
+ * (`trainOnBatch`, not `fit`, so the data position is ours to checkpoint), validation when the
+ * plan says so, the epoch callback (checkpoint), then early stopping by patience.
+ * Input wait is the time spent awaiting the next batch.
+ */
+export async function trainLoop(options: LoopOptions): Promise<LoopResult> {
+  const now = options.now ?? (() => performance.now() / 1000);
+  const { model, plan, data, metricNames, progress } = options;
+  const history = [...options.history];
+  const monitorValidation = plan.validationBatchSize !== null;
+  if (shouldStopEarly(history, options.patience, monitorValidation)) return { history, stoppedEarly: true };
+  for (let epoch = options.startEpoch; epoch < plan.endEpoch; epoch++) {
+    const planned = plan.epochs.find((e) => e.epoch === epoch);
+    const started = now();
+    let waitSeconds = 0;
+    const means = new Means();
+    let steps = 0;
+    progress.epochStart(epoch, plan.endEpoch, planned?.steps ?? plan.stepsPerEpoch ?? 0);
+    const iterator = data.epoch(epoch)[Symbol.asyncIterator]();
+    const stats = (): StepStats => ({
+      stepsDone: steps,
+      samplesDone: means.samples,
+      loss: means.loss(),
+      metrics: means.metrics(metricNames),
+      seconds: now() - started,
+      waitSeconds,
+    });
+    for (;;) {
+      const waitStart = now();
+      const next = await iterator.next();
+      waitSeconds += now() - waitStart;
+      if (next.done) break;
+      const batch = next.value;
+      const { xs, ys } = options.toTensors(batch);
+      try {
+        means.add(numbersOf(await model.trainOnBatch(xs, ys)), batch.batchSize);
+      } finally {
+        tf.dispose([xs, ys]);
+      }
+      steps++;
+      progress.step(stats());
+    }
+    const trainStats = stats();
+    let valLoss: number | null = null;
+    let valMetrics: Record<string, number> | null = null;
+    if (planned?.validate ?? false) {
+      const result = await evaluateBatches(model, data.validation(epoch), options.toTensors, metricNames);
+      valLoss = result.loss;
+      valMetrics = result.metrics;
+    }
+    const record: EpochRecord = {
+      epoch,
+      steps,
+      samples: means.samples,
+      loss: means.loss(),
+      metrics: means.metrics(metricNames),
+      valLoss,
+      valMetrics,
+      seconds: now() - started,
+    };
+    history.push(record);
+    progress.epochEnd(record, trainStats);
+    await options.onEpochEnd(record, history);
+    if (shouldStopEarly(history, options.patience, monitorValidation)) return { history, stoppedEarly: true };
+  }
+  return { history, stoppedEarly: false };
+}

@@ -1,0 +1,208 @@
+import { basename, join } from "node:path";
+import type { PipelineState } from "@stepwise/data";
+import { batchToTensors, initBackend } from "@stepwise/data/tfjs";
+import * as tf from "@tensorflow/tfjs";
+import { formatPlan } from "../format/plan-table.ts";
+import {
+  buildMlp,
+  compileModel,
+  headFor,
+  loadArchitecture,
+  makeOptimizer,
+  parseModelSpec,
+} from "../model/build.ts";
+import { modelUrl, registerFileRouters, writeFileAtomic } from "../model/file-io.ts";
+import {
+  captureModelWeights,
+  captureOptimizerState,
+  restoreModelWeights,
+  restoreOptimizerState,
+} from "../model/state.ts";
+import { type Checkpoint, writeCheckpoint } from "../run/checkpoint.ts";
+import { renderCurvesSvg } from "../run/curves.ts";
+import { RUN_FILES, writeJson, writeStatus } from "../run/folder.ts";
+import { type EpochRecord, formatHistory } from "../run/history.ts";
+import { formatLogs, type ProgressStream, progressFor } from "../run/progress.ts";
+import type { TrainConfig } from "./config.ts";
+import { type OpenedData, openTrainingData } from "./data.ts";
+import { createFeed, type TrainFeed } from "./feed.ts";
+import type { Inputs } from "./inputs.ts";
+import { trainLoop } from "./loop.ts";
+
+export interface TrainIo {
+  stdout: ProgressStream;
+  stderr: { write(text: string): unknown };
+}
+
+/** The run folder to train into, and the checkpoint to continue from (null: start at initialEpoch). */
+export interface RunTarget {
+  dir: string;
+  checkpoint: Checkpoint | null;
+}
+
+/** Makes the requested tfjs backend active and silences tfjs's console banner. */
+export async function startBackend(name: "wasm" | "cpu", io: Pick<TrainIo, "stderr">): Promise<string> {
+  // Production mode drops tfjs's "install tfjs-node" banner, which cannot be acted on here.
+  tf.env().set("PROD", true);
+  registerFileRouters();
+  const { backend, warning } = await initBackend(name);
+  if (warning) io.stderr.write(`warning: ${warning}\n`);
+  return backend;
+}
+
+async function buildModel(config: TrainConfig, data: OpenedData): Promise<tf.LayersModel> {
+  const head = headFor(data.task, data.classNames?.length ?? 0);
+  const model = config.modelJson
+    ? await loadArchitecture(config.modelJson, { numFeatures: data.numFeatures, head, seed: config.seed })
+    : buildMlp({
+        numFeatures: data.numFeatures,
+        hidden: parseModelSpec(config.model),
+        head,
+        seed: config.seed,
+      });
+  compileModel(model, head, makeOptimizer(config.optimizer, config.learningRate));
+  return model;
+}
+
+/** Everything a run prepares before it may touch the run folder: backend, data, schema, plan, model. */
+export interface Prepared {
+  backend: string;
+  data: OpenedData;
+  feed: TrainFeed;
+  model: tf.LayersModel;
+  metricNames: string[];
+}
+
+/**
+ * Prepares a run and prints the schema and the plan. Bad input fails here, before any file
+ * of the run folder is written.
+ */
+export async function prepareRun(config: TrainConfig, io: TrainIo, savedSchema: unknown): Promise<Prepared> {
+  const data = await openTrainingData(config, savedSchema);
+  io.stdout.write(`${data.schemaText}\n`);
+  const feed = await createFeed(config, data);
+  io.stdout.write(`${formatPlan(feed.pipeline.plan)}\n`);
+  const backend = await startBackend(config.backend, io);
+  const model = await buildModel(config, data);
+  const metricNames = headFor(data.task, data.classNames?.length ?? 0).metricNames;
+  return { backend, data, feed, model, metricNames };
+}
+
+async function restore(prepared: Prepared, checkpoint: Checkpoint): Promise<void> {
+  restoreModelWeights(prepared.model, checkpoint.model);
+  await restoreOptimizerState(prepared.model.optimizer, checkpoint.optimizer);
+  await prepared.feed.setState(checkpoint.state.pipeline as PipelineState);
+}
+
+/**
+ * Trains into `target.dir`: resumes from its checkpoint when there is one, checkpoints after
+ * every epoch, then saves the model, history and curves and marks the run complete.
+ */
+export async function executeRun(
+  config: TrainConfig,
+  prepared: Prepared,
+  target: RunTarget,
+  inputs: Inputs,
+  io: TrainIo,
+): Promise<EpochRecord[]> {
+  const { dir } = target;
+  const { model, feed, data, metricNames } = prepared;
+  const { pipeline } = feed;
+  let history: EpochRecord[] = [];
+  let startEpoch = pipeline.plan.initialEpoch;
+  const { checkpoint } = target;
+  if (checkpoint) {
+    if (checkpoint.state.backend !== prepared.backend) {
+      io.stderr.write(
+        `warning: the run trained on the ${checkpoint.state.backend} backend and continues on ${prepared.backend}; results will differ slightly from an uninterrupted run\n`,
+      );
+    }
+    await restore(prepared, checkpoint);
+    history = checkpoint.state.history;
+    startEpoch = checkpoint.state.nextEpoch;
+    io.stdout.write(
+      `Resuming ${dir} at epoch ${startEpoch + 1}/${pipeline.plan.endEpoch} (step ${checkpoint.state.step})\n`,
+    );
+  }
+  const toTensors = (batch: Parameters<typeof batchToTensors>[0]) =>
+    batchToTensors(batch, { task: data.task });
+  // The feed may hold a worker thread and an open file: released however training ends.
+  const result = await trainLoop({
+    model,
+    metricNames,
+    plan: pipeline.plan,
+    data: { epoch: (epoch) => feed.epoch(epoch), validation: (epoch) => pipeline.validation(epoch) },
+    toTensors,
+    startEpoch,
+    history,
+    ...(config.earlyStoppingPatience !== undefined ? { patience: config.earlyStoppingPatience } : {}),
+    progress: progressFor(io.stdout),
+    async onEpochEnd(record, all) {
+      const state = await feed.getState();
+      const [weights, optimizer] = [
+        await captureModelWeights(model),
+        await captureOptimizerState(model.optimizer),
+      ];
+      await writeCheckpoint(dir, {
+        state: {
+          version: 1,
+          nextEpoch: record.epoch + 1,
+          step: state.step,
+          pipeline: state,
+          history: all,
+          configHash: inputs.configHash,
+          dataFingerprint: inputs.data,
+          backend: prepared.backend,
+          model: { specs: [] },
+          optimizer: { className: model.optimizer.getClassName(), specs: [] },
+        },
+        model: weights,
+        optimizer,
+      });
+      await writeFileAtomic(join(dir, RUN_FILES.history), formatHistory(all, metricNames));
+    },
+  }).finally(() => feed.close());
+  if (result.stoppedEarly)
+    io.stdout.write(`Early stopping: no improvement for ${config.earlyStoppingPatience} epochs\n`);
+  await model.save(modelUrl(join(dir, RUN_FILES.model)));
+  await writeFileAtomic(join(dir, RUN_FILES.history), formatHistory(result.history, metricNames));
+  await writeFileAtomic(
+    join(dir, RUN_FILES.curves),
+    await renderCurvesSvg(
+      result.history,
+      metricNames,
+      `${basename(dir)}: learning curves (label ${config.label})`,
+    ),
+  );
+  await writeStatus(dir, {
+    status: "complete",
+    stoppedEarly: result.stoppedEarly,
+    epochsDone: result.history.length,
+  });
+  const summary = data.badRecords();
+  if (summary) io.stdout.write(`${summary}\n`);
+  const last = result.history.at(-1);
+  if (last) {
+    const lastValidated = [...result.history].reverse().find((r) => r.valLoss !== null);
+    const parts = [formatLogs(last.loss, last.metrics)];
+    if (lastValidated)
+      parts.push(formatLogs(lastValidated.valLoss as number, lastValidated.valMetrics ?? {}, "val_"));
+    io.stdout.write(`Final: ${parts.join(" - ")}\n`);
+  }
+  io.stdout.write(`Run folder: ${dir}\n`);
+  return result.history;
+}
+
+/** Writes the files a run starts with: config, plan, schema, inputs and the `running` status. */
+export async function writeRunStart(
+  dir: string,
+  savedConfig: unknown,
+  prepared: Prepared,
+  inputs: Inputs,
+): Promise<void> {
+  await writeJson(join(dir, RUN_FILES.config), savedConfig);
+  await writeJson(join(dir, RUN_FILES.plan), prepared.feed.pipeline.plan);
+  await writeJson(join(dir, RUN_FILES.schema), prepared.data.schemaJson);
+  await writeJson(join(dir, RUN_FILES.fingerprint), inputs);
+  await writeStatus(dir, { status: "running" });
+}

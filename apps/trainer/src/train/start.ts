@@ -1,0 +1,154 @@
+import { isAbsolute, join, relative, resolve } from "node:path";
+import type { Command } from "commander";
+import { mergeConfig, readConfigFile, relativePaths } from "../config.ts";
+import { RunError, UsageError } from "../errors.ts";
+import { readCheckpoint } from "../run/checkpoint.ts";
+import { createRunFolder, lockRun, openRun, RUN_FILES, readRunJson, writeStatus } from "../run/folder.ts";
+import { defaultRunDir, PATH_KEYS, resolveTrainConfig, type TrainConfig } from "./config.ts";
+import { collectInputs, type Inputs, verifyInputs } from "./inputs.ts";
+import { executeRun, prepareRun, type TrainIo, writeRunStart } from "./run.ts";
+
+/** The only flags `--resume` takes: everything else comes from the run's config.json. */
+const RESUME_FLAGS = new Set(["resume", "backend", "loader"]);
+
+/**
+ * Runs `work` holding the run folder's lock; when it throws, the run is marked failed (one
+ * line) so it never looks complete, and the error goes on to the CLI.
+ */
+export async function inRunFolder<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const release = await lockRun(dir);
+  try {
+    return await work();
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    await writeStatus(dir, { status: "failed", error: message }).catch(() => {});
+    throw error;
+  } finally {
+    await release();
+  }
+}
+
+/** A path as the user would write it: relative to the working directory when inside it. */
+function shortPath(path: string): string {
+  const fromHere = relative(process.cwd(), resolve(path));
+  return fromHere === "" || fromHere.startsWith("..") || isAbsolute(fromHere) ? resolve(path) : fromHere;
+}
+
+const RECORD_FIX =
+  "fix the row, or leave bad rows out with --on-bad-record skip (or quarantine them with --rejects FILE)";
+
+/** What to do about a data error, by its code; the data package says what is wrong, this says which flag helps. */
+const DATA_FIXES: Partial<Record<string, string>> = {
+  "file-not-found": "check the path given to --data / --validation-data",
+  "no-files": "check the path given to --data / --validation-data",
+  "missing-column": "check --label, --features, --categorical and --ignore against the header",
+  "no-data": "give a file with data rows below its header",
+  "field-count": RECORD_FIX,
+  "invalid-utf8": RECORD_FIX,
+  "bad-number": RECORD_FIX,
+  "missing-value": RECORD_FIX,
+  "missing-label": RECORD_FIX,
+  "bad-label": RECORD_FIX,
+};
+
+/** Appends the fix to a data error's one-line message (the message is what the CLI prints). */
+async function withFix<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    const fix =
+      error instanceof Error && error.name === "DataError"
+        ? DATA_FIXES[(error as { code?: string }).code ?? ""]
+        : undefined;
+    if (fix && error instanceof Error && !error.message.includes(fix))
+      error.message = `${error.message}; ${fix}`;
+    throw error;
+  }
+}
+
+/** Starts a new run from flags (and a --config file). */
+export async function startRun(command: Command, flags: Record<string, unknown>, io: TrainIo): Promise<void> {
+  let merged = flags;
+  if (typeof flags.config === "string") {
+    merged = mergeConfig(command, flags, await readConfigFile(flags.config), flags.config, PATH_KEYS);
+  }
+  const explicit = (key: string) => command.getOptionValueSource(key) === "cli" || merged[key] !== flags[key];
+  const { config, seedChosen } = resolveTrainConfig(merged, explicit);
+  for (const key of PATH_KEYS) {
+    const value = config[key];
+    if (typeof value === "string") (config as unknown as Record<string, unknown>)[key] = shortPath(value);
+  }
+  const requested = typeof merged.out === "string" ? merged.out : defaultRunDir(config.data, new Date());
+  const prepared = await withFix(prepareRun(config, io, null));
+  if (seedChosen)
+    io.stdout.write(
+      `Seed: ${config.seed} (chosen at random; pass --seed ${config.seed} to repeat this run)\n`,
+    );
+  const dir = await createRunFolder(requested);
+  if (dir !== requested) io.stdout.write(`${requested} already holds files: this run goes to ${dir}\n`);
+  await inRunFolder(dir, async () => {
+    // Saved with paths relative to the run folder, so config.json reads like any --config file.
+    const savedConfig = relativePaths(config, resolve(dir), PATH_KEYS);
+    const inputs = await collectInputs(config, savedConfig);
+    await writeRunStart(dir, savedConfig, prepared, inputs);
+    await executeRun(config, prepared, { dir, checkpoint: null }, inputs, io);
+  });
+}
+
+/** Continues the run named by --resume with its saved config, after checking its inputs. */
+export async function resumeRun(
+  command: Command,
+  flags: Record<string, unknown>,
+  io: TrainIo,
+): Promise<void> {
+  const dir = flags.resume as string;
+  const given = command.options
+    .map((o) => o.attributeName())
+    .filter((key) => command.getOptionValueSource(key) === "cli" && !RESUME_FLAGS.has(key));
+  if (given.length > 0) {
+    const flag = command.options.find((o) => o.attributeName() === given[0])?.long ?? given[0];
+    throw new UsageError(
+      `--resume continues a run with its saved config; drop ${flag}, or start a new run with --out`,
+    );
+  }
+  const run = await openRun(dir, "--resume");
+  if (run.status?.status === "complete") {
+    throw new RunError(
+      `--resume ${dir}: the run is already complete; start a new run with --out to train again`,
+    );
+  }
+  const configPath = join(dir, RUN_FILES.config);
+  const saved = await readRunJson<Inputs>(dir, RUN_FILES.fingerprint).catch(() => {
+    throw new RunError(
+      `--resume ${dir}: ${RUN_FILES.fingerprint} is missing, so the inputs cannot be checked; start a new run with --out`,
+    );
+  });
+  const schema = await readRunJson<unknown>(dir, RUN_FILES.schema).catch(() => {
+    throw new RunError(`--resume ${dir}: ${RUN_FILES.schema} is missing; start a new run with --out`);
+  });
+  // The saved config resolves like any config file: its paths are relative to the run folder.
+  let merged: Record<string, unknown> = { ...flags };
+  for (const option of command.options) {
+    const key = option.attributeName();
+    if (command.getOptionValueSource(key) !== "cli") delete merged[key];
+  }
+  merged = mergeConfig(command, merged, run.config, configPath, PATH_KEYS);
+  const { config } = resolveTrainConfig({ ...merged, seed: run.config.seed }, () => false);
+  // Neither changes which batches come when, so a resume may pick them anew.
+  if (command.getOptionValueSource("backend") === "cli")
+    config.backend = flags.backend as TrainConfig["backend"];
+  if (command.getOptionValueSource("loader") === "cli") config.loader = flags.loader as TrainConfig["loader"];
+  verifyInputs(dir, saved, await collectInputs(config, run.config));
+  const prepared = await withFix(prepareRun(config, io, schema));
+  await inRunFolder(dir, async () => {
+    const checkpoint = await readCheckpoint(dir);
+    if (checkpoint && checkpoint.state.configHash !== saved.configHash) {
+      throw new RunError(
+        `cannot resume ${dir}: its checkpoint belongs to another config; start a new run with --out`,
+      );
+    }
+    if (!checkpoint) io.stdout.write(`No checkpoint in ${dir} yet: training restarts from its first epoch\n`);
+    await writeStatus(dir, { status: "running" });
+    await executeRun(config, prepared, { dir, checkpoint }, saved, io);
+  });
+}
