@@ -1,8 +1,9 @@
-import { ON_EXHAUSTED, type Plan, plan, SHARD_POLICIES } from "@stepwise/core";
+import { type Plan, plan } from "@stepwise/core";
 import type { Command } from "commander";
 import { UsageError } from "../errors.ts";
+import { addCsvFormatFlags, addPlanFlags } from "../flags.ts";
 import { formatPlan } from "../format/plan-table.ts";
-import { choiceFlag, integerFlag, validationFreqFlag } from "../options.ts";
+import { integerFlag, validationFreqFlag } from "../options.ts";
 import { countDataRows } from "../rows.ts";
 
 interface PlanFlags {
@@ -60,21 +61,11 @@ export async function planFromFlags(flags: PlanFlags): Promise<Plan> {
 
 /** `trainer plan`: prints the whole epoch plan before any training data is read. */
 export function registerPlan(program: Command): void {
-  program
+  const command = program
     .command("plan")
     .description("print the epoch plan: steps per epoch, validation steps, totals and warnings")
     .option("--samples <N>", "number of training samples", integerFlag("--samples", 1))
     .option("--data <FILE|DIR|GLOB>", "training CSV data; N is its number of data rows")
-    .option("--no-header", "the CSV files have no header row")
-    .option("--delimiter <CHAR>", "CSV field delimiter (default: ,)")
-    .option("--batch-size <B>", "samples per step", integerFlag("--batch-size", 1))
-    .option("--epochs <E>", "index of the last epoch plus one (Keras meaning)", integerFlag("--epochs", 1), 1)
-    .option("--initial-epoch <I>", "first epoch to run (0-based)", integerFlag("--initial-epoch", 0), 0)
-    .option(
-      "--steps-per-epoch <S>",
-      "steps per epoch (default: one pass)",
-      integerFlag("--steps-per-epoch", 1),
-    )
     .option(
       "--validation-samples <N>",
       "number of validation samples",
@@ -91,24 +82,11 @@ export function registerPlan(program: Command): void {
       "validate every k-th epoch, or after these 1-based epochs",
       validationFreqFlag,
     )
-    .option("--drop-remainder", "drop the partial last batch of each pass", false)
-    .option("--num-shards <W>", "number of ranks", integerFlag("--num-shards", 1), 1)
-    .option("--shard-index <r>", "this rank (0-based)", integerFlag("--shard-index", 0), 0)
-    .option(
-      "--shard-policy <pad|drop>",
-      "equalise shards by repeating or dropping samples",
-      choiceFlag("--shard-policy", SHARD_POLICIES),
-      "pad",
-    )
-    .option(
-      "--on-exhausted <repeat|stop>",
-      "repeat: epochs span passes; stop: Keras 3 short epochs",
-      choiceFlag("--on-exhausted", ON_EXHAUSTED),
-      "repeat",
-    )
-    .option("--json", "print the plan as one JSON object", false)
-    .action(async (flags: PlanFlags) => {
-      const result = await planFromFlags(flags);
-      process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : formatPlan(result));
-    });
+    .option("--json", "print the plan as one JSON object", false);
+  addCsvFormatFlags(command);
+  addPlanFlags(command, { epochs: 1 });
+  command.action(async (flags: PlanFlags) => {
+    const result = await planFromFlags(flags);
+    process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : formatPlan(result));
+  });
 }

@@ -1,6 +1,6 @@
-import { ON_EXHAUSTED, SHARD_POLICIES } from "@stepwise/core";
 import type { Command } from "commander";
-import { choiceFlag, integerFlag, listFlag, numberFlag, validationFreqFlag } from "../options.ts";
+import { addDataFlags, addPlanFlags, addShuffleFlags } from "../flags.ts";
+import { choiceFlag, integerFlag, numberFlag, validationFreqFlag } from "../options.ts";
 import { OPTIMIZERS } from "../train/config.ts";
 import type { TrainIo } from "../train/run.ts";
 import { SPLIT_MODES } from "../train/split.ts";
@@ -12,7 +12,7 @@ export function registerTrain(
   program: Command,
   io: TrainIo = { stdout: process.stdout, stderr: process.stderr },
 ): void {
-  program
+  const command = program
     .command("train")
     .description("train a model on CSV data with an exact epoch plan, checkpoints and a run folder")
     .option(
@@ -20,22 +20,6 @@ export function registerTrain(
       "read settings from a JSON or YAML file (command-line flags win; paths relative to the file)",
     )
     .option("--resume <RUN>", "continue an interrupted run from its last checkpoint (e.g. runs/iris)")
-    .option("--data <FILE|DIR|GLOB>", "training CSV data: a file, a directory of part files, or a glob")
-    .option("--label <COL>", "the column to predict")
-    .option(
-      "--features <a,b,c>",
-      "feature columns (default: every other usable column)",
-      listFlag("--features"),
-    )
-    .option(
-      "--numeric <a,b>",
-      "treat these columns as numeric (a value that is not a number is a bad record)",
-      listFlag("--numeric"),
-    )
-    .option("--categorical <a,b>", "treat these columns as categorical (one-hot)", listFlag("--categorical"))
-    .option("--ignore <a,b>", "leave these columns out", listFlag("--ignore"))
-    .option("--no-header", "the CSV files have no header row")
-    .option("--delimiter <CHAR>", "CSV field delimiter (default: ,)")
     .option(
       "--task <auto|classification|regression>",
       "what to predict; auto infers it from the label",
@@ -46,31 +30,6 @@ export function registerTrain(
     .option(
       "--model-json <FILE>",
       "architecture from a tfjs model.json (trained from seeded initial weights)",
-    )
-    .option("--batch-size <B>", "samples per step", integerFlag("--batch-size", 1), 32)
-    .option(
-      "--epochs <E>",
-      "index of the last epoch plus one (Keras meaning)",
-      integerFlag("--epochs", 1),
-      10,
-    )
-    .option(
-      "--initial-epoch <I>",
-      "first epoch to run (0-based); data starts at its first step",
-      integerFlag("--initial-epoch", 0),
-      0,
-    )
-    .option(
-      "--steps-per-epoch <S>",
-      "steps per epoch (default: one pass)",
-      integerFlag("--steps-per-epoch", 1),
-    )
-    .option("--drop-remainder", "drop the partial last batch of each pass", false)
-    .option(
-      "--on-exhausted <repeat|stop>",
-      "repeat: epochs span passes; stop: Keras 3 short epochs",
-      choiceFlag("--on-exhausted", ON_EXHAUSTED),
-      "repeat",
     )
     .option("--validation-data <FILE|DIR|GLOB>", "validation CSV data")
     .option(
@@ -95,16 +54,6 @@ export function registerTrain(
       validationFreqFlag,
     )
     .option(
-      "--shuffle-buffer <K>",
-      "shuffle buffer size for streamed data",
-      integerFlag("--shuffle-buffer", 1),
-    )
-    .option(
-      "--seed <N>",
-      "seed for shuffling, the split and initial weights (default: chosen once and recorded)",
-      integerFlag("--seed", 0),
-    )
-    .option(
       "--learning-rate <LR>",
       "optimizer learning rate (default: adam/rmsprop 0.001, sgd 0.01)",
       numberFlag("--learning-rate", { above: 0 }),
@@ -115,21 +64,6 @@ export function registerTrain(
       "stop after P epochs without improvement of val_loss (or loss)",
       integerFlag("--early-stopping-patience", 1),
     )
-    .option("--num-shards <W>", "number of ranks", integerFlag("--num-shards", 1), 1)
-    .option("--shard-index <r>", "this rank (0-based)", integerFlag("--shard-index", 0), 0)
-    .option(
-      "--shard-policy <pad|drop>",
-      "equalise shards by repeating or dropping samples",
-      choiceFlag("--shard-policy", SHARD_POLICIES),
-      "pad",
-    )
-    .option(
-      "--on-bad-record <error|skip|quarantine>",
-      "what to do with a malformed row",
-      choiceFlag("--on-bad-record", ["error", "skip", "quarantine"] as const),
-      "error",
-    )
-    .option("--rejects <FILE>", "with quarantine: CSV file that receives bad rows and their reasons")
     .option(
       "--backend <wasm|cpu>",
       "tfjs backend (wasm falls back to cpu with a warning)",
@@ -142,11 +76,14 @@ export function registerTrain(
       choiceFlag("--loader", ["main", "worker"] as const),
       "main",
     )
-    .option("--out <DIR>", "run folder (default: runs/<data>-<date>)")
-    .action(async (flags: Record<string, unknown>, command: Command) => {
-      // Loaded on use: tfjs and the data pipeline take a while to load and `plan` needs neither.
-      const { resumeRun, startRun } = await import("../train/start.ts");
-      if (typeof flags.resume === "string") await resumeRun(command, flags, io);
-      else await startRun(command, flags, io);
-    });
+    .option("--out <DIR>", "run folder (default: runs/<data>-<date>)");
+  addDataFlags(command);
+  addPlanFlags(command, { batchSize: 32, epochs: 10 });
+  addShuffleFlags(command);
+  command.action(async (flags: Record<string, unknown>, command: Command) => {
+    // Loaded on use: tfjs and the data pipeline take a while to load and `plan` needs neither.
+    const { resumeRun, startRun } = await import("../train/start.ts");
+    if (typeof flags.resume === "string") await resumeRun(command, flags, io);
+    else await startRun(command, flags, io);
+  });
 }

@@ -1,0 +1,90 @@
+import { ON_EXHAUSTED, SHARD_POLICIES } from "@stepwise/core";
+import type { Command } from "commander";
+import { choiceFlag, integerFlag, listFlag } from "./options.ts";
+
+/** The epoch-plan flags every command that plans shares, with per-command defaults. */
+export function addPlanFlags(command: Command, defaults: { batchSize?: number; epochs: number }): Command {
+  return command
+    .option("--batch-size <B>", "samples per step", integerFlag("--batch-size", 1), defaults.batchSize)
+    .option(
+      "--epochs <E>",
+      "index of the last epoch plus one (Keras meaning)",
+      integerFlag("--epochs", 1),
+      defaults.epochs,
+    )
+    .option(
+      "--initial-epoch <I>",
+      "first epoch to run (0-based); data starts at its first step",
+      integerFlag("--initial-epoch", 0),
+      0,
+    )
+    .option(
+      "--steps-per-epoch <S>",
+      "steps per epoch (default: one pass)",
+      integerFlag("--steps-per-epoch", 1),
+    )
+    .option("--drop-remainder", "drop the partial last batch of each pass", false)
+    .option(
+      "--on-exhausted <repeat|stop>",
+      "repeat: epochs span passes; stop: Keras 3 short epochs",
+      choiceFlag("--on-exhausted", ON_EXHAUSTED),
+      "repeat",
+    )
+    .option("--num-shards <W>", "number of ranks", integerFlag("--num-shards", 1), 1)
+    .option("--shard-index <r>", "this rank (0-based)", integerFlag("--shard-index", 0), 0)
+    .option(
+      "--shard-policy <pad|drop>",
+      "equalise shards by repeating or dropping samples",
+      choiceFlag("--shard-policy", SHARD_POLICIES),
+      "pad",
+    );
+}
+
+/** The CSV format flags (header, delimiter). */
+export function addCsvFormatFlags(command: Command): Command {
+  return command
+    .option("--no-header", "the CSV files have no header row")
+    .option("--delimiter <CHAR>", "CSV field delimiter (default: ,)");
+}
+
+/** Flags that pick the training data and its columns, and what to do with bad rows. */
+export function addDataFlags(command: Command): Command {
+  command
+    .option("--data <FILE|DIR|GLOB>", "training CSV data: a file, a directory of part files, or a glob")
+    .option("--label <COL>", "the column to predict")
+    .option(
+      "--features <a,b,c>",
+      "feature columns (default: every other usable column)",
+      listFlag("--features"),
+    )
+    .option(
+      "--numeric <a,b>",
+      "treat these columns as numeric (a value that is not a number is a bad record)",
+      listFlag("--numeric"),
+    )
+    .option("--categorical <a,b>", "treat these columns as categorical (one-hot)", listFlag("--categorical"))
+    .option("--ignore <a,b>", "leave these columns out", listFlag("--ignore"));
+  return addCsvFormatFlags(command)
+    .option(
+      "--on-bad-record <error|skip|quarantine>",
+      "what to do with a malformed row",
+      choiceFlag("--on-bad-record", ["error", "skip", "quarantine"] as const),
+      "error",
+    )
+    .option("--rejects <FILE>", "with quarantine: CSV file that receives bad rows and their reasons");
+}
+
+/** Shuffling flags: buffer size for streamed data and the seed. */
+export function addShuffleFlags(command: Command): Command {
+  return command
+    .option(
+      "--shuffle-buffer <K>",
+      "shuffle buffer size for streamed data",
+      integerFlag("--shuffle-buffer", 1),
+    )
+    .option(
+      "--seed <N>",
+      "seed for shuffling, the split and initial weights (default: chosen once and recorded)",
+      integerFlag("--seed", 0),
+    );
+}
