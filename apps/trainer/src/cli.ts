@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { registerEvaluate } from "./commands/evaluate.ts";
+import { registerInspect } from "./commands/inspect.ts";
 import { registerPlan } from "./commands/plan.ts";
 import { registerPredict } from "./commands/predict.ts";
 import { registerTrain } from "./commands/train.ts";
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerEvaluate(program);
   registerPredict(program);
+  registerInspect(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

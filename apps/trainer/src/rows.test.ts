@@ -2,15 +2,15 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "./test-utils.ts";
+import { runInProcess } from "./cli-capture.ts";
 
 describe("trainer plan --data", () => {
   it("--data with quoted newlines → N is the number of records, not lines", async () => {
     const dir = mkdtempSync(join(tmpdir(), "plan-"));
     const file = join(dir, "d.csv");
     writeFileSync(file, 'a,b,label\n1,"x\ny",0\n2,"p\r\nq",1\r\n3,z,0\n');
-    const { stdout, exitCode } = await runCli(["plan", "--data", file, "--batch-size", "2", "--json"]);
-    expect(exitCode).toBe(0);
+    const { stdout, code } = await runInProcess(["plan", "--data", file, "--batch-size", "2", "--json"]);
+    expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ numSamples: 3, stepsPerPass: 2, lastBatchSize: 1 });
   });
 });

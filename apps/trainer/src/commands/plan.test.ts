@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { runCli, spawnCli } from "../test-utils.ts";
+import { runInProcess } from "../cli-capture.ts";
+import { runCli } from "../test-helpers.ts";
 
 describe("trainer plan", () => {
   it("30000 samples, batch 32, 5000 validation → table shows 938 steps per epoch and 157 validation steps", async () => {
-    const { exitCode, stdout } = await runCli([
+    const { code, stdout } = await runInProcess([
       "plan",
       "--samples",
       "30000",
@@ -14,7 +15,7 @@ describe("trainer plan", () => {
       "--epochs",
       "10",
     ]);
-    expect(exitCode).toBe(0);
+    expect(code).toBe(0);
     expect(stdout).toContain("938 steps per pass (last batch 16)");
     expect(stdout).toContain("938 steps per epoch");
     expect(stdout).toContain("5000 samples → 157 steps (last batch 8)");
@@ -22,7 +23,7 @@ describe("trainer plan", () => {
   });
 
   it("--json → one object with the documented keys", async () => {
-    const { stdout } = await runCli([
+    const { stdout } = await runInProcess([
       "plan",
       "--samples",
       "100",
@@ -62,7 +63,7 @@ describe("trainer plan", () => {
   });
 
   it("--initial-epoch 2 → global steps start at 2 × stepsPerEpoch", async () => {
-    const { stdout } = await runCli([
+    const { stdout } = await runInProcess([
       "plan",
       "--samples",
       "1000",
@@ -82,7 +83,7 @@ describe("trainer plan", () => {
   });
 
   it("sharding → per-rank counts and the shard block", async () => {
-    const { stdout } = await runCli([
+    const { stdout } = await runInProcess([
       "plan",
       "--samples",
       "10",
@@ -106,7 +107,7 @@ describe("trainer plan", () => {
   });
 
   it("--validation-freq 1,3 → validates after 1-based epochs 1 and 3", async () => {
-    const { stdout } = await runCli([
+    const { stdout } = await runInProcess([
       "plan",
       "--samples",
       "10",
@@ -160,16 +161,16 @@ describe("trainer plan", () => {
       "--data /nonexistent/x.csv: no such file or directory",
     ],
   ])("bad flags %j → one line on stderr, exit 1", async (argv, message) => {
-    const { exitCode, stdout, stderr } = await runCli(argv);
-    expect(exitCode).toBe(1);
+    const { code, stdout, stderr } = await runInProcess(argv);
+    expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toContain(message);
     expect(stderr.trim().split("\n")).toHaveLength(1);
   });
 
-  it("as a process: bad flag → exit 1, one line, no stack trace", () => {
-    const { exitCode, stderr } = spawnCli(["plan", "--samples", "10", "--batch-size", "-3"]);
-    expect(exitCode).toBe(1);
+  it("as a process: bad flag → exit 1, one line, no stack trace", async () => {
+    const { code, stderr } = await runCli(["plan", "--samples", "10", "--batch-size", "-3"]);
+    expect(code).toBe(1);
     expect(stderr.trim()).toBe('error: --batch-size must be a positive integer, got "-3"');
   });
 });

@@ -94,27 +94,28 @@ function summaryOf(sources: CsvSource[]): () => string | null {
   };
 }
 
+/** Infers the schema of the training data and fits its statistics in one streaming pass. */
+export function fitSchema(config: TrainConfig): Promise<Schema> {
+  return inferSchema({
+    paths: config.data,
+    ...csvFormat(config),
+    label: config.label,
+    ...(config.features ? { features: config.features } : {}),
+    ...(config.categorical ? { categorical: config.categorical } : {}),
+    ...(config.numeric ? { numeric: config.numeric } : {}),
+    ...(config.ignore ? { ignore: config.ignore } : {}),
+    ...(config.task === "regression" ? { labelKind: "regression" as const } : {}),
+    onBadRecord: config.onBadRecord,
+  });
+}
+
 /**
  * Resolves the schema (inferred and fitted in one streaming pass, or `saved` when resuming),
  * opens the training and validation sources, and decides the task. Throws `UsageError` or the
  * data package's `DataError` for bad input, always before any run file is written.
  */
 export async function openTrainingData(config: TrainConfig, saved: unknown): Promise<OpenedData> {
-  const format = csvFormat(config);
-  const schema =
-    saved !== null
-      ? parseSchema(saved)
-      : await inferSchema({
-          paths: config.data,
-          ...format,
-          label: config.label,
-          ...(config.features ? { features: config.features } : {}),
-          ...(config.categorical ? { categorical: config.categorical } : {}),
-          ...(config.numeric ? { numeric: config.numeric } : {}),
-          ...(config.ignore ? { ignore: config.ignore } : {}),
-          ...(config.task === "regression" ? { labelKind: "regression" as const } : {}),
-          onBadRecord: config.onBadRecord,
-        });
+  const schema = saved !== null ? parseSchema(saved) : await fitSchema(config);
   const { task, classNames } = taskOf(schema, config.task, config.data);
   const { train, validation } = trainingSources(config, schema);
   return {

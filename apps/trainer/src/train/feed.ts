@@ -22,7 +22,7 @@ export interface TrainFeed {
 const WORKER_SOURCE = new URL("./worker-source.ts", import.meta.url).href;
 
 /** Pipeline options shared by both loaders (everything but the sources). */
-function options(config: TrainConfig) {
+export function pipelineOptions(config: TrainConfig) {
   return {
     batchSize: config.batchSize,
     seed: config.seed,
@@ -47,7 +47,7 @@ function options(config: TrainConfig) {
  */
 export async function createFeed(config: TrainConfig, data: OpenedData): Promise<TrainFeed> {
   const pipeline = await createPipeline({
-    ...options(config),
+    ...pipelineOptions(config),
     source: data.train,
     ...(data.validation
       ? {
@@ -70,7 +70,7 @@ export async function createFeed(config: TrainConfig, data: OpenedData): Promise
   }
   const worker = await createWorkerPipeline({
     source: { module: WORKER_SOURCE, export: "workerTrainingSource", args: [config, data.schemaJson] },
-    options: options(config),
+    options: pipelineOptions(config),
   });
   // Validation stays on this thread, so only the training side of the plans must agree.
   const steps = (plan: Pipeline["plan"]) =>

@@ -1,0 +1,25 @@
+import type { Command } from "commander";
+import { addDataFlags, addPlanFlags, addShuffleFlags } from "../flags.ts";
+
+export interface InspectIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+/** `trainer inspect`: prints exactly which data rows every step of the plan gets. */
+export function registerInspect(
+  program: Command,
+  io: InspectIo = { stdout: process.stdout, stderr: process.stderr },
+): void {
+  const command = program
+    .command("inspect")
+    .description("show the rows of every batch (with their provenance) as training would get them")
+    .option("--json", "one JSON line per batch, then one summary line", false);
+  addDataFlags(command);
+  addPlanFlags(command, { epochs: 1 });
+  addShuffleFlags(command);
+  command.action(async (flags: Record<string, unknown>, cmd: Command) => {
+    const { inspect } = await import("../inspect/run.ts");
+    await inspect(flags, (key) => cmd.getOptionValueSource(key) === "cli", io);
+  });
+}
