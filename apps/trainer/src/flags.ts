@@ -1,6 +1,6 @@
 import { ON_EXHAUSTED, SHARD_POLICIES } from "@stepwise/core";
 import type { Command } from "commander";
-import { choiceFlag, integerFlag, listFlag } from "./options.ts";
+import { choiceFlag, integerFlag, listFlag, validationFreqFlag } from "./options.ts";
 
 /** The epoch-plan flags every command that plans shares, with per-command defaults. */
 export function addPlanFlags(command: Command, defaults: { batchSize?: number; epochs: number }): Command {
@@ -86,5 +86,21 @@ export function addShuffleFlags(command: Command): Command {
       "--seed <N>",
       "seed for shuffling, the split and initial weights (default: chosen once and recorded)",
       integerFlag("--seed", 0),
+    );
+}
+
+/** Validation data and how much and how often to validate (rule 4). */
+export function addValidationFlags(command: Command): Command {
+  return command
+    .option("--validation-data <FILE|DIR|GLOB>", "validation CSV data")
+    .option(
+      "--validation-steps <V>",
+      "validation batches per run (default: one pass)",
+      integerFlag("--validation-steps", 1),
+    )
+    .option(
+      "--validation-freq <k|1,3,5>",
+      "validate every k-th epoch, or after these 1-based epochs",
+      validationFreqFlag,
     );
 }

@@ -1,9 +1,9 @@
 import { type Plan, plan } from "@stepwise/core";
 import type { Command } from "commander";
 import { UsageError } from "../errors.ts";
-import { addCsvFormatFlags, addPlanFlags } from "../flags.ts";
+import { addCsvFormatFlags, addPlanFlags, addValidationFlags } from "../flags.ts";
 import { formatPlan } from "../format/plan-table.ts";
-import { integerFlag, validationFreqFlag } from "../options.ts";
+import { integerFlag } from "../options.ts";
 import { countDataRows } from "../rows.ts";
 
 interface PlanFlags {
@@ -71,19 +71,9 @@ export function registerPlan(program: Command): void {
       "number of validation samples",
       integerFlag("--validation-samples", 1),
     )
-    .option("--validation-data <FILE|DIR|GLOB>", "validation CSV data")
-    .option(
-      "--validation-steps <V>",
-      "validation batches per run (default: one pass)",
-      integerFlag("--validation-steps", 1),
-    )
-    .option(
-      "--validation-freq <k|1,3,5>",
-      "validate every k-th epoch, or after these 1-based epochs",
-      validationFreqFlag,
-    )
     .option("--json", "print the plan as one JSON object", false);
   addCsvFormatFlags(command);
+  addValidationFlags(command);
   addPlanFlags(command, { epochs: 1 });
   command.action(async (flags: PlanFlags) => {
     const result = await planFromFlags(flags);

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { addDataFlags, addPlanFlags, addShuffleFlags } from "../flags.ts";
-import { choiceFlag, integerFlag, numberFlag, validationFreqFlag } from "../options.ts";
+import { addDataFlags, addPlanFlags, addShuffleFlags, addValidationFlags } from "../flags.ts";
+import { choiceFlag, integerFlag, numberFlag } from "../options.ts";
 import { OPTIMIZERS } from "../train/config.ts";
 import type { TrainIo } from "../train/run.ts";
 import { SPLIT_MODES } from "../train/split.ts";
@@ -31,7 +31,6 @@ export function registerTrain(
       "--model-json <FILE>",
       "architecture from a tfjs model.json (trained from seeded initial weights)",
     )
-    .option("--validation-data <FILE|DIR|GLOB>", "validation CSV data")
     .option(
       "--validation-split <F>",
       "hold out this fraction of the training rows for validation",
@@ -42,16 +41,6 @@ export function registerTrain(
       "random: seeded random rows; tail: the last rows (Keras)",
       choiceFlag("--split-mode", SPLIT_MODES),
       "random",
-    )
-    .option(
-      "--validation-steps <V>",
-      "validation batches per run (default: one pass)",
-      integerFlag("--validation-steps", 1),
-    )
-    .option(
-      "--validation-freq <k|1,3,5>",
-      "validate every k-th epoch, or after these 1-based epochs",
-      validationFreqFlag,
     )
     .option(
       "--learning-rate <LR>",
@@ -78,6 +67,7 @@ export function registerTrain(
     )
     .option("--out <DIR>", "run folder (default: runs/<data>-<date>)");
   addDataFlags(command);
+  addValidationFlags(command);
   addPlanFlags(command, { batchSize: 32, epochs: 10 });
   addShuffleFlags(command);
   command.action(async (flags: Record<string, unknown>, command: Command) => {
