@@ -104,3 +104,19 @@ export function addValidationFlags(command: Command): Command {
       validationFreqFlag,
     );
 }
+
+/** The tfjs backend flag shared by every command that runs a model. */
+export function addBackendFlag(command: Command): Command {
+  return command.option(
+    "--backend <wasm|cpu>",
+    "tfjs backend (wasm falls back to cpu with a warning)",
+    choiceFlag("--backend", ["wasm", "cpu"] as const),
+    "wasm",
+  );
+}
+
+/** Flags of the commands that score a finished run (evaluate, predict). */
+export function addScoringFlags(command: Command): Command {
+  command.option("--batch-size <B>", "samples per step (default: the run's)", integerFlag("--batch-size", 1));
+  return addBackendFlag(command);
+}

@@ -1,11 +1,9 @@
 import type { Command } from "commander";
-import { addDataFlags, addPlanFlags, addShuffleFlags, addValidationFlags } from "../flags.ts";
+import { addBackendFlag, addDataFlags, addPlanFlags, addShuffleFlags, addValidationFlags } from "../flags.ts";
 import { choiceFlag, integerFlag, numberFlag } from "../options.ts";
 import { OPTIMIZERS } from "../train/config.ts";
 import type { TrainIo } from "../train/run.ts";
 import { SPLIT_MODES } from "../train/split.ts";
-
-const BACKENDS = ["wasm", "cpu"] as const;
 
 /** `trainer train`: trains a model on CSV data into a run folder; `--resume` continues one. */
 export function registerTrain(
@@ -54,12 +52,6 @@ export function registerTrain(
       integerFlag("--early-stopping-patience", 1),
     )
     .option(
-      "--backend <wasm|cpu>",
-      "tfjs backend (wasm falls back to cpu with a warning)",
-      choiceFlag("--backend", BACKENDS),
-      "wasm",
-    )
-    .option(
       "--loader <main|worker>",
       "prepare batches on the training thread, or on a worker thread in parallel (pays off when parsing is slower than a step)",
       choiceFlag("--loader", ["main", "worker"] as const),
@@ -70,6 +62,7 @@ export function registerTrain(
   addValidationFlags(command);
   addPlanFlags(command, { batchSize: 32, epochs: 10 });
   addShuffleFlags(command);
+  addBackendFlag(command);
   command.action(async (flags: Record<string, unknown>, command: Command) => {
     // Loaded on use: tfjs and the data pipeline take a while to load and `plan` needs neither.
     const { resumeRun, startRun } = await import("../train/start.ts");
