@@ -49,6 +49,8 @@ export {
 export type { PipelineInfo, WorkerPipelineSpec, WorkerSourceSpec } from "./pipeline/worker-protocol.ts";
 export { describeSchema } from "./schema/describe.ts";
 export { type EncoderOptions, SchemaEncoder } from "./schema/encode.ts";
+/** Which usable samples (by 0-based position in a pass) feed a schema's statistics; see `inferSchema`. */
+export type { IncludeSample } from "./schema/fit.ts";
 export { parseSchema } from "./schema/json.ts";
 export type {
   CategoricalFeature,

@@ -1,7 +1,9 @@
 import {
   type CsvSource,
   csvSource,
+  DataError,
   describeSchema,
+  type InferSchemaOptions,
   inferSchema,
   parseSchema,
   readCsvRows,
@@ -11,7 +13,7 @@ import {
 import { UsageError } from "../errors.ts";
 import type { Task } from "../model/build.ts";
 import type { TrainConfig } from "./config.ts";
-import { splitSource } from "./split.ts";
+import { splitMembership, splitSource } from "./split.ts";
 
 /** Training data ready for a pipeline: sources, schema and what the model must predict. */
 export interface OpenedData {
@@ -94,9 +96,50 @@ function summaryOf(sources: CsvSource[]): () => string | null {
   };
 }
 
-/** Infers the schema of the training data and fits its statistics in one streaming pass. */
-export function fitSchema(config: TrainConfig): Promise<Schema> {
-  return inferSchema({
+/** What decided the column kinds: must come out the same from both passes of `fitSchema`. */
+function kindsOf(schema: Schema): string {
+  return JSON.stringify([
+    schema.features.map((f) => [f.name, f.kind]),
+    schema.label && [schema.label.name, schema.label.kind],
+    schema.ignored,
+  ]);
+}
+
+/**
+ * Infers the schema of the training data and fits its statistics, on the training samples
+ * only: with --validation-split the validation samples count as data (numSamples) but feed no
+ * statistics, vocabulary or regression label stats, so nothing of them leaks into training
+ * preprocessing. Label classes come from every sample, so a class only validation samples carry
+ * stays a class (the schema notes it). The split needs the usable sample count N before it can
+ * name its validation positions, and N is known only after a pass: the first streaming pass
+ * decides the kinds and N as without a split, a second one refits the statistics on the
+ * training positions. That costs one extra read and parse of the data, with --validation-split
+ * only; the kinds come from the same first rows both times. Throws `UsageError` for a split
+ * leaving a side empty, `DataError` for bad data or data that changed between the passes.
+ */
+export async function fitSchema(config: TrainConfig): Promise<Schema> {
+  const options = schemaOptions(config);
+  const all = await inferSchema(options);
+  if (config.validationSplit === undefined) return all;
+  const numSamples = all.fit.rowsUsed;
+  const { isValidation } = splitMembership({
+    numSamples,
+    fraction: config.validationSplit,
+    seed: config.seed,
+    mode: config.splitMode,
+  });
+  const training = await inferSchema({ ...options, includeSample: (position) => !isValidation(position) });
+  if (training.fit.rowsUsed !== numSamples || kindsOf(training) !== kindsOf(all)) {
+    throw new DataError({
+      code: "count-mismatch",
+      reason: `${config.data} changed while its schema was fitted (${numSamples} usable samples, then ${training.fit.rowsUsed}); run again once it stays the same`,
+    });
+  }
+  return training;
+}
+
+function schemaOptions(config: TrainConfig): InferSchemaOptions {
+  return {
     paths: config.data,
     ...csvFormat(config),
     label: config.label,
@@ -106,11 +149,12 @@ export function fitSchema(config: TrainConfig): Promise<Schema> {
     ...(config.ignore ? { ignore: config.ignore } : {}),
     ...(config.task === "regression" ? { labelKind: "regression" as const } : {}),
     onBadRecord: config.onBadRecord,
-  });
+  };
 }
 
 /**
- * Resolves the schema (inferred and fitted in one streaming pass, or `saved` when resuming),
+ * Resolves the schema (inferred and fitted by `fitSchema`, or `saved` when resuming: never
+ * refitted, so a resumed run encodes exactly as the interrupted one did),
  * opens the training and validation sources, and decides the task. Throws `UsageError` or the
  * data package's `DataError` for bad input, always before any run file is written.
  */

@@ -1,7 +1,7 @@
 import type { Sample, SampleSource } from "@stepwise/data";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { splitSizes, splitSource } from "./split.ts";
+import { splitMembership, splitSizes, splitSource } from "./split.ts";
 
 function rows(numSamples: number, randomAccess: boolean): SampleSource {
   const sample = (i: number): Sample => ({
@@ -95,4 +95,14 @@ describe("validation split", () => {
     const streamed = await indices(train);
     expect(streamed.map((_, i) => train.get?.(i).source.index)).toEqual(streamed);
   });
+
+  it.each(["random", "tail"] as const)(
+    "%s: splitMembership → exactly the positions splitSource streams to validation",
+    async (mode) => {
+      const options = { numSamples: 40, fraction: 0.3, seed: 9, mode };
+      const { isValidation } = splitMembership(options);
+      const expected = Array.from({ length: 40 }, (_, p) => p).filter(isValidation);
+      expect(await indices(splitSource(rows(40, false), options).validation)).toEqual(expected);
+    },
+  );
 });

@@ -40,6 +40,28 @@ export function splitSizes(numSamples: number, fraction: number): { train: numbe
 }
 
 /**
+ * The split's one rule, shared by the sources and by the schema fit that must see exactly the
+ * training side: whether the sample at `position` (0-based usable-sample number of a pass)
+ * is a validation sample. O(1) time and memory per position. Throws `UsageError` when either
+ * side would be empty.
+ */
+export function splitMembership(options: SplitOptions): {
+  sizes: { train: number; validation: number };
+  isValidation(position: number): boolean;
+} {
+  const { numSamples } = options;
+  const sizes = splitSizes(numSamples, options.fraction);
+  const order =
+    options.mode === "tail"
+      ? null
+      : permutation({ numSamples, seed: passSeed(options.seed, SPLIT_PASS), pass: 0 });
+  // Position p goes to validation when it lands in the last `validation` places of the split order.
+  const isValidation = (position: number): boolean =>
+    (order ? order.indexOf(position) : position) >= sizes.train;
+  return { sizes, isValidation };
+}
+
+/**
  * Splits one source into training and validation sources by sample position (the n-th usable
  * sample of a pass), reproducibly from `seed`. Both views read the underlying data and keep the
  * rows' provenance; with random access both are random access too (positions kept as
@@ -50,14 +72,7 @@ export function splitSource(
   options: SplitOptions,
 ): { train: SampleSource; validation: SampleSource } {
   const { numSamples } = options;
-  const sizes = splitSizes(numSamples, options.fraction);
-  const order =
-    options.mode === "tail"
-      ? null
-      : permutation({ numSamples, seed: passSeed(options.seed, SPLIT_PASS), pass: 0 });
-  // Position p goes to validation when it lands in the last `validation` places of the split order.
-  const isValidation = (position: number): boolean =>
-    (order ? order.indexOf(position) : position) >= sizes.train;
+  const { sizes, isValidation } = splitMembership(options);
 
   const members = (wanted: boolean): Uint32Array => {
     const out = new Uint32Array(wanted ? sizes.validation : sizes.train);

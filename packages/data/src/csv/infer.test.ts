@@ -2,6 +2,8 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { SchemaEncoder } from "../schema/encode.ts";
+import type { NumericStats, Schema } from "../schema/types.ts";
 import { inferSchema } from "./infer.ts";
 
 let dir: string;
@@ -23,6 +25,27 @@ const rows = Array.from({ length: 50 }, (_, i) => ({
 }));
 const text = `x,c,y\n${rows.map((r) => `${r.x},${r.c},${r.y}`).join("\n")}\n`;
 
+/** Population mean and std, two-pass, as the reference for the streaming statistics. */
+function reference(xs: readonly number[]): { mean: number; std: number } {
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+  return { mean, std: Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / xs.length) };
+}
+
+function numericStats(schema: Schema, name: string): NumericStats {
+  const feature = schema.features.find((f) => f.name === name);
+  if (feature?.kind !== "numeric") throw new Error(`${name} is not numeric`);
+  return feature.stats;
+}
+
+/** The schema without its statistics: what kind inference decided. */
+function kinds(schema: Schema) {
+  return {
+    features: schema.features.map((f) => [f.name, f.kind, f.default]),
+    label: schema.label && [schema.label.name, schema.label.kind],
+    ignored: schema.ignored,
+  };
+}
+
 describe("inferSchema", () => {
   it("statistics and vocabularies → over all rows, not just the sample", async () => {
     const schema = await inferSchema({ paths: await file(text), label: "y", sampleRows: 5 });
@@ -43,7 +66,13 @@ describe("inferSchema", () => {
       vocabulary: ["blue", "green", "red"],
     });
     expect(schema.label).toEqual({ name: "y", kind: "integer-classes", numClasses: 3 });
-    expect(schema.fit).toEqual({ rowsRead: 50, rowsUsed: 50, rowsSkipped: 0, sampleRows: 5 });
+    expect(schema.fit).toEqual({
+      rowsRead: 50,
+      rowsUsed: 50,
+      rowsSkipped: 0,
+      sampleRows: 5,
+      samplesFitted: 50,
+    });
     expect(JSON.parse(JSON.stringify(schema))).toEqual(schema);
   });
 
@@ -78,5 +107,90 @@ describe("inferSchema", () => {
     await expect(
       inferSchema({ paths, label: "y", numeric: ["x"], onBadRecord: "skip" }),
     ).rejects.toMatchObject({ code });
+  });
+
+  it("includeSample → statistics and vocabularies of exactly the included rows; kinds and rowsUsed as without it", async () => {
+    const path = await file(text);
+    const kept = (i: number) => i % 4 !== 3 && i < 40;
+    const schema = await inferSchema({ paths: path, label: "y", sampleRows: 5, includeSample: kept });
+    const training = rows.filter((_, i) => kept(i));
+    const { mean, std } = reference(training.map((r) => r.x));
+    const stats = numericStats(schema, "x");
+    expect(stats.count).toBe(training.length);
+    expect(stats.mean).toBeCloseTo(mean, 12);
+    expect(stats.std).toBeCloseTo(std, 12);
+    expect(stats.min).toBe(Math.min(...training.map((r) => r.x)));
+    expect(stats.max).toBe(Math.max(...training.map((r) => r.x)));
+    // "blue" occurs only in rows 40..49, all left out.
+    expect(schema.features[1]).toMatchObject({ kind: "categorical", vocabulary: ["green", "red"] });
+    expect(schema.fit).toEqual({
+      rowsRead: 50,
+      rowsUsed: 50,
+      rowsSkipped: 0,
+      sampleRows: 5,
+      samplesFitted: training.length,
+    });
+    const all = await inferSchema({ paths: path, label: "y", sampleRows: 5 });
+    expect(kinds(schema)).toEqual(kinds(all));
+  });
+
+  it("a category only in left-out rows → encodes as all zeros and is counted as unseen", async () => {
+    const schema = await inferSchema({ paths: await file(text), label: "y", includeSample: (p) => p < 40 });
+    const encoder = new SchemaEncoder(schema);
+    encoder.bind(["x", "c", "y"]);
+    const out = new Float32Array(schema.numFeatures).fill(9);
+    expect(encoder.encode(["3", "blue", "1"], out)).toBe(1);
+    expect([...out.subarray(1)]).toEqual([0, 0]);
+    expect(encoder.unseen.get("c")).toBe(1);
+  });
+
+  it("bad rows under skip → positions number the usable samples only", async () => {
+    const path = await file("x,y\n1,a\nzz,b\n3,a\n4\n,b\n5,b\n");
+    const asked: number[] = [];
+    const schema = await inferSchema({
+      paths: path,
+      label: "y",
+      numeric: ["x"],
+      onBadRecord: "skip",
+      includeSample: (p) => {
+        asked.push(p);
+        return p !== 1; // the usable sample x=3
+      },
+    });
+    expect(asked).toEqual([0, 1, 2]);
+    expect(schema.fit).toMatchObject({ rowsRead: 6, rowsUsed: 3, rowsSkipped: 3, samplesFitted: 2 });
+    expect(numericStats(schema, "x")).toMatchObject({ count: 2, mean: 3, min: 1, max: 5 });
+  });
+
+  it("a regression label → its statistics from the included rows only", async () => {
+    const data = Array.from({ length: 30 }, (_, i) => ({ x: i % 5, y: (i * 7.25) % 13 }));
+    const path = await file(`x,y\n${data.map((r) => `${r.x},${r.y}`).join("\n")}\n`);
+    const kept = (i: number) => (i * 5) % 7 < 4;
+    const schema = await inferSchema({ paths: path, label: "y", includeSample: kept });
+    const ys = data.filter((_, i) => kept(i)).map((r) => r.y);
+    const { mean, std } = reference(ys);
+    expect(schema.label?.kind).toBe("regression");
+    const stats = schema.label?.kind === "regression" ? schema.label.stats : null;
+    expect(stats?.count).toBe(ys.length);
+    expect(stats?.mean).toBeCloseTo(mean, 12);
+    expect(stats?.std).toBeCloseTo(std, 12);
+    expect(stats?.min).toBe(Math.min(...ys));
+    expect(stats?.max).toBe(Math.max(...ys));
+  });
+
+  it("a string class only in left-out rows → still a class, so those rows stay encodable", async () => {
+    const path = await file("x,y\n1,a\n2,b\n3,a\n4,z\n");
+    const schema = await inferSchema({ paths: path, label: "y", includeSample: (p) => p < 3 });
+    expect(schema.label).toEqual({ name: "y", kind: "string-classes", vocabulary: ["a", "b", "z"] });
+    expect(schema.notes.join("\n")).toMatch(/classes "z" occur only in samples left out of fitting/);
+    expect(numericStats(schema, "x")).toMatchObject({ count: 3, mean: 2 });
+  });
+
+  it("includeSample leaving out every sample → DataError no-data", async () => {
+    const path = await file("x,y\n1,a\n2,b\n");
+    await expect(inferSchema({ paths: path, label: "y", includeSample: () => false })).rejects.toMatchObject({
+      code: "no-data",
+      message: "no sample to fit: includeSample left out all 2 usable samples",
+    });
   });
 });

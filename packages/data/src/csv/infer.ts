@@ -1,4 +1,4 @@
-import { SchemaFitter } from "../schema/fit.ts";
+import { type IncludeSample, SchemaFitter } from "../schema/fit.ts";
 import { draftSchema } from "../schema/infer.ts";
 import type { Schema, SchemaOptions } from "../schema/types.ts";
 import { DataError } from "./errors.ts";
@@ -16,6 +16,14 @@ export interface InferSchemaOptions extends CsvFormat, SchemaOptions {
   /** Default `fast`; `csv-parse` uses the reference parser (same records, slower). */
   parser?: CsvParser;
   chunkBytes?: number;
+  /**
+   * Which usable samples feed the statistics, vocabularies and regression label: `position` is
+   * the 0-based number of a usable sample in the pass (the n-th row without a problem), asked
+   * once per sample in order. Left-out samples still count in `fit.rowsUsed` and still add
+   * label classes; column kinds never depend on it. Unset = every sample (`fit.samplesFitted`
+   * = `fit.rowsUsed`). Use it to fit on the training side of a split only.
+   */
+  includeSample?: IncludeSample;
 }
 
 /** Fields of `row` in the order of `columns` (files may order their columns differently). */
@@ -27,11 +35,14 @@ function aligned(row: CsvRow, columns: readonly string[]): string[] {
 
 /**
  * Infers the schema of CSV training data and fits its statistics in ONE streaming pass: the
- * first `sampleRows` rows (held in memory) decide the column kinds, then every row feeds the
- * normalization statistics (Welford), categorical vocabularies and label classes.
- * `schema.fit.rowsUsed` is the number of usable samples. Throws `DataError`: structural
- * problems, a bad record under `error`, or no usable rows.
+ * first `sampleRows` rows (held in memory) decide the column kinds, then every usable row (or
+ * those `includeSample` selects) feeds the normalization statistics (Welford), categorical
+ * vocabularies and label classes. `schema.fit.rowsUsed` is the number of usable samples,
+ * `schema.fit.samplesFitted` how many were fitted. Throws `DataError`: structural problems, a
+ * bad record under `error`, no usable rows, or no fitted sample.
  * @example const schema = await inferSchema({ paths: "iris.csv", label: "species" })
+ * @example // statistics from the first 80 usable samples only
+ * await inferSchema({ paths: "iris.csv", label: "species", includeSample: (p) => p < 80 })
  */
 export async function inferSchema(options: InferSchemaOptions): Promise<Schema> {
   // No rejects path is needed here, whatever the policy: nothing is written during fitting.
@@ -59,7 +70,7 @@ export async function inferSchema(options: InferSchemaOptions): Promise<Schema> 
   const fit = async (row: CsvRow) => {
     if (row.problem !== null) return tally.reject(pass, row, row.problem);
     if (bound !== row.info) bind(row.info);
-    const problem = (fitter as SchemaFitter).add(row.fields);
+    const problem = (fitter as SchemaFitter).add(row.fields, options.includeSample);
     if (problem === null) tally.used(pass);
     else await tally.reject(pass, row, problem);
   };
@@ -99,6 +110,13 @@ export async function inferSchema(options: InferSchemaOptions): Promise<Schema> 
     throw new DataError({
       code: "no-data",
       reason: `no usable rows: ${done.rowsRead} read, all bad (${JSON.stringify(tally.summary().badRecords)})`,
+    });
+  }
+  const fitted = (fitter as unknown as SchemaFitter).samplesFitted;
+  if (fitted === 0) {
+    throw new DataError({
+      code: "no-data",
+      reason: `no sample to fit: includeSample left out all ${done.rowsUsed} usable samples`,
     });
   }
   return (fitter as unknown as SchemaFitter).finish({

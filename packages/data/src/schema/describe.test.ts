@@ -45,4 +45,13 @@ describe("describeSchema", () => {
     expect(lines.join("\n")).toMatch(/Fitted on 150 of 152 rows \(2 skipped\)/);
     expect(lines.at(-1)).toBe("Note: something to check");
   });
+
+  it("statistics fitted on part of the usable samples → says from how many training samples", () => {
+    const split: Schema = { ...schema, fit: { ...schema.fit, samplesFitted: 120 } };
+    expect(describeSchema(split)).toContain(
+      "Statistics from 120 training samples of 150 usable (30 left out, e.g. validation); 152 rows read (2 skipped)",
+    );
+    const whole: Schema = { ...schema, fit: { ...schema.fit, samplesFitted: 150 } };
+    expect(describeSchema(whole)).toBe(describeSchema(schema));
+  });
 });

@@ -54,9 +54,13 @@ export function describeSchema(schema: Schema): string {
   for (const feature of schema.features) lines.push(`  feature  ${pad(feature.name)}${featureText(feature)}`);
   for (const column of schema.ignored) lines.push(`  ignored  ${pad(column.name)}${column.reason}`);
   const { rowsRead, rowsUsed, rowsSkipped, sampleRows } = schema.fit;
+  const samplesFitted = schema.fit.samplesFitted ?? rowsUsed;
   lines.push(`Normalization: ${NORMALIZATION_TEXT[schema.normalization]}`);
   lines.push(
-    `Fitted on ${rowsUsed} of ${rowsRead} rows (${rowsSkipped} skipped); kinds inferred from the first ${sampleRows} rows`,
+    samplesFitted === rowsUsed
+      ? `Fitted on ${rowsUsed} of ${rowsRead} rows (${rowsSkipped} skipped); kinds inferred from the first ${sampleRows} rows`
+      : `Statistics from ${samplesFitted} training samples of ${rowsUsed} usable (${rowsUsed - samplesFitted} left out, e.g. validation); ` +
+          `${rowsRead} rows read (${rowsSkipped} skipped); kinds inferred from the first ${sampleRows} rows`,
   );
   lines.push(
     "Categorical values outside a vocabulary encode as all zeros and are counted in the read summary",

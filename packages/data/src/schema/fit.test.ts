@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { SchemaFitter } from "./fit.ts";
+import { type IncludeSample, SchemaFitter } from "./fit.ts";
 import type { SchemaDraft } from "./infer.ts";
 
 function draft(overrides: Partial<SchemaDraft> = {}): SchemaDraft {
@@ -20,10 +20,10 @@ function draft(overrides: Partial<SchemaDraft> = {}): SchemaDraft {
   };
 }
 
-function fitRows(d: SchemaDraft, rows: string[][]) {
+function fitRows(d: SchemaDraft, rows: string[][], include?: IncludeSample) {
   const fitter = new SchemaFitter(d);
   fitter.bind(d.columns, { file: null, line: null });
-  const problems = rows.map((row) => fitter.add(row));
+  const problems = rows.map((row) => fitter.add(row, include));
   return {
     schema: fitter.finish({ rowsRead: rows.length, rowsSkipped: problems.filter(Boolean).length }),
     problems,
@@ -65,7 +65,7 @@ describe("SchemaFitter", () => {
       vocabulary: ["class 1", "class 2", "class 10"],
     });
     expect(schema.numFeatures).toBe(3);
-    expect(schema.fit).toEqual({ rowsRead: 3, rowsUsed: 3, rowsSkipped: 0, sampleRows: 0 });
+    expect(schema.fit).toEqual({ rowsRead: 3, rowsUsed: 3, rowsSkipped: 0, sampleRows: 0, samplesFitted: 3 });
   });
 
   it("a bad row → reported, and nothing of it counted", () => {
@@ -114,6 +114,51 @@ describe("SchemaFitter", () => {
     expect(schema.features[1]).toMatchObject({ vocabulary: ["p", "q"], rowsOutsideVocabulary: 2 });
     expect(schema.notes.join()).toMatch(/vocabulary full at 2 values; 2 rows/);
   });
+
+  it("samples left out by include → statistics and vocabularies equal a fit on the included rows alone", () => {
+    const row = fc.tuple(
+      fc.oneof(fc.integer({ min: -50, max: 50 }).map(String), fc.constant("bad")),
+      fc.constantFrom("p", "q", "r", "s"),
+      fc.double({ min: -100, max: 100, noNaN: true }).map(String),
+    );
+    const d = draft({ maxCategories: 3, label: { name: "y", kind: "regression" } });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(row, fc.boolean()), { maxLength: 40 }), (items) => {
+        const rows = items.map(([r]) => [...r]);
+        const asked: number[] = [];
+        const { schema } = fitRows(d, rows, (position) => {
+          asked.push(position);
+          return (items.filter(([r]) => r[0] !== "bad")[position] as [unknown, boolean])[1];
+        });
+        const usable = items.filter(([r]) => r[0] !== "bad");
+        const alone = fitRows(
+          d,
+          usable.filter(([, kept]) => kept).map(([r]) => [...r]),
+        ).schema;
+        expect(asked).toEqual(usable.map((_, i) => i)); // once per usable sample, in order
+        expect(schema.features).toEqual(alone.features);
+        expect(schema.label).toEqual(alone.label);
+        expect(schema.fit.rowsUsed).toBe(usable.length);
+        expect(schema.fit.samplesFitted).toBe(alone.fit.rowsUsed);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it.each([
+    ["string-classes", ["a", "b", "c"], { vocabulary: ["a", "b", "c"] }, '"c"'],
+    ["integer-classes", ["0", "1", "7"], { numClasses: 8 }, '"7"'],
+  ] as const)(
+    "%s: a class only in left-out samples → still a class, and a note names it",
+    (kind, labels, expected, named) => {
+      const d = draft({ label: { name: "y", kind } });
+      const rows = labels.map((y) => ["1", "p", y]);
+      const { schema } = fitRows(d, rows, (position) => position < 2);
+      expect(schema.label).toMatchObject(expected);
+      expect(schema.notes.join("\n")).toContain(`classes ${named} occur only in samples left out of fitting`);
+      expect(fitRows(d, rows).schema.notes).toEqual([]);
+    },
+  );
 
   it("a file without a needed column → missing-column naming the file and header line", () => {
     const fitter = new SchemaFitter(draft());

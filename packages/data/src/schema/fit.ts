@@ -1,11 +1,9 @@
-import { columnProblem, DataError, type RowProblem, showValue } from "../csv/errors.ts";
+import { columnProblem, DataError, listForMessage, type RowProblem, showValue } from "../csv/errors.ts";
 import { naturalCompare } from "../csv/files.ts";
+import { ClassTally, MAX_CLASS_INDEX } from "./classes.ts";
 import type { DraftFeature, SchemaDraft } from "./infer.ts";
 import type { Feature, Label, NumericStats, Schema } from "./types.ts";
 import { expectedNumber, isMissing, parseNumber } from "./values.ts";
-
-/** Largest class index a Float32Array label holds exactly. */
-const MAX_CLASS_INDEX = 2 ** 24 - 1;
 
 /** Welford's streaming mean and variance: one pass, numerically stable, O(1) memory. */
 class Moments {
@@ -43,21 +41,30 @@ interface Column {
   outside: number;
 }
 
+/** Which usable samples feed the statistics: `position` is the 0-based usable-sample number of the pass. */
+export type IncludeSample = (position: number) => boolean;
+
 /**
  * Gathers a schema's statistics in one streaming pass: numeric moments (Welford), categorical
  * vocabularies (capped at maxCategories, first seen first kept) and label classes. A row is
  * checked completely before any of it is counted, so a bad row leaves no trace in the stats.
+ * A usable sample that `include` leaves out is counted as used but feeds nothing except the
+ * label classes (every class must stay encodable; see ClassTally).
  */
 export class SchemaFitter {
   private readonly columns: Column[];
   private readonly positions: Int32Array;
   private labelPosition = -1;
   private readonly labelMoments = new Moments();
-  private readonly labelVocabulary = new Set<string>();
-  private maxClass = -1;
+  private readonly labelClasses = new ClassTally();
+  private labelText = "";
+  private labelValue = 0;
   private readonly values: Float64Array;
   private readonly texts: (string | null)[];
+  /** Usable samples so far (fitted or not); the position of the next one. */
   rowsUsed = 0;
+  /** Usable samples that fed the statistics. */
+  samplesFitted = 0;
 
   constructor(private readonly draft: SchemaDraft) {
     this.columns = draft.features.map((feature) => ({
@@ -92,8 +99,11 @@ export class SchemaFitter {
     if (this.draft.label !== null) this.labelPosition = find("label", this.draft.label.name);
   }
 
-  /** Counts one record into the statistics, or returns why it is bad (and counts nothing). */
-  add(fields: readonly string[]): RowProblem | null {
+  /**
+   * Counts one record into the statistics, or returns why it is bad (and counts nothing).
+   * `include` is asked once per usable sample, in order, whether it feeds the statistics.
+   */
+  add(fields: readonly string[], include?: IncludeSample): RowProblem | null {
     for (let i = 0; i < this.columns.length; i++) {
       const { draft } = this.columns[i] as Column;
       const position = this.positions[i] as number;
@@ -119,8 +129,13 @@ export class SchemaFitter {
         );
       this.values[i] = value;
     }
-    const labelProblem = this.draft.label === null ? null : this.addLabel(fields);
+    const labelProblem = this.draft.label === null ? null : this.checkLabel(fields);
     if (labelProblem !== null) return labelProblem;
+    const fitted = include === undefined || include(this.rowsUsed);
+    this.rowsUsed++;
+    if (this.draft.label !== null) this.countLabel(fitted);
+    if (!fitted) return null;
+    this.samplesFitted++;
     for (let i = 0; i < this.columns.length; i++) {
       const column = this.columns[i] as Column;
       const text = this.texts[i];
@@ -131,31 +146,34 @@ export class SchemaFitter {
         else column.outside++;
       }
     }
-    this.rowsUsed++;
     return null;
   }
 
-  private addLabel(fields: readonly string[]): RowProblem | null {
+  /** Checks the label and keeps its text and value for `countLabel`. */
+  private checkLabel(fields: readonly string[]): RowProblem | null {
     const label = this.draft.label as NonNullable<SchemaDraft["label"]>;
     const text = fields[this.labelPosition] as string;
     const number = this.labelPosition + 1;
     if (isMissing(text))
       return withLabelPrefix(columnProblem("missing-label", label.name, number, "is empty"));
-    if (label.kind === "string-classes") {
-      this.labelVocabulary.add(text);
-      return null;
-    }
+    this.labelText = text;
+    if (label.kind === "string-classes") return null;
     const value = parseNumber(text);
+    this.labelValue = value;
     if (label.kind === "regression") {
-      if (Number.isNaN(value)) return badLabel(label.name, number, expectedNumber(text), text);
-      this.labelMoments.add(value);
-      return null;
+      return Number.isNaN(value) ? badLabel(label.name, number, expectedNumber(text), text) : null;
     }
     if (!Number.isInteger(value) || value < 0 || value > MAX_CLASS_INDEX) {
       return badLabel(label.name, number, "expected a class index (an integer from 0)", text);
     }
-    if (value > this.maxClass) this.maxClass = value;
     return null;
+  }
+
+  private countLabel(fitted: boolean): void {
+    const kind = (this.draft.label as NonNullable<SchemaDraft["label"]>).kind;
+    if (kind === "string-classes") this.labelClasses.addName(this.labelText, fitted);
+    else if (kind === "integer-classes") this.labelClasses.addIndex(this.labelValue, fitted);
+    else if (fitted) this.labelMoments.add(this.labelValue);
   }
 
   /** The finished schema; `counts` describe the pass the statistics came from. */
@@ -188,8 +206,15 @@ export class SchemaFitter {
     if (this.draft.label !== null) {
       const { name, kind } = this.draft.label;
       if (kind === "regression") label = { name, kind, stats: this.labelMoments.stats() };
-      else if (kind === "integer-classes") label = { name, kind, numClasses: this.maxClass + 1 };
-      else label = { name, kind, vocabulary: [...this.labelVocabulary].sort(naturalCompare) };
+      else if (kind === "integer-classes") label = { name, kind, numClasses: this.labelClasses.numClasses() };
+      else label = { name, kind, vocabulary: this.labelClasses.vocabulary() };
+      const unfitted = this.labelClasses.unfitted();
+      if (unfitted.length > 0) {
+        notes.push(
+          `label ${JSON.stringify(name)}: classes ${listForMessage(unfitted)} occur only in samples left out of fitting ` +
+            "(e.g. validation): they stay classes of the model, which never trains on them",
+        );
+      }
     }
     const numFeatures = features.reduce(
       (sum, f) => sum + (f.kind === "numeric" ? 1 : f.vocabulary.length),
@@ -208,6 +233,7 @@ export class SchemaFitter {
         rowsUsed: this.rowsUsed,
         rowsSkipped: counts.rowsSkipped,
         sampleRows: this.draft.sampleRows,
+        samplesFitted: this.samplesFitted,
       },
       notes,
     };

@@ -22,6 +22,12 @@ describe("parseSchema", () => {
     expect(parseSchema(JSON.parse(JSON.stringify(schema)))).toEqual(schema);
   });
 
+  it("a schema with samplesFitted → kept; one saved without it → accepted as fitted on every sample", () => {
+    const split = { ...schema, fit: { ...schema.fit, samplesFitted: 1 } };
+    expect(parseSchema(JSON.parse(JSON.stringify(split)))).toEqual(split);
+    expect(parseSchema(JSON.parse(JSON.stringify(schema))).fit.samplesFitted).toBeUndefined();
+  });
+
   it.each([
     ["another version", { ...schema, version: 2 }, /schema version must be 1, got 2/],
     ["numFeatures not matching the features", { ...schema, numFeatures: 4 }, /numFeatures must be 3/],
@@ -32,6 +38,11 @@ describe("parseSchema", () => {
     ],
     ["a label kind typo", { ...schema, label: { name: "y", kind: "classes" } }, /label\.kind/],
     ["not an object", "schema", /must be an object/],
+    [
+      "more samples fitted than used",
+      { ...schema, fit: { ...schema.fit, samplesFitted: 3 } },
+      /fit\.samplesFitted must be an integer in \[0, 2\]/,
+    ],
   ])("%s → DataError bad-schema naming the field", (_name, value, message) => {
     expect(() => parseSchema(value)).toThrow(
       expect.objectContaining({ code: "bad-schema", message: expect.stringMatching(message) }),

@@ -78,7 +78,13 @@ export function parseSchema(value: unknown): Schema {
   if (root.numFeatures !== numFeatures)
     fail("numFeatures", `${numFeatures} (the features' inputs)`, root.numFeatures);
   if (!Array.isArray(root.ignored)) fail("ignored", "a list", root.ignored);
-  object(root.fit, "fit");
+  const fit = object(root.fit, "fit");
+  if (fit.samplesFitted !== undefined) {
+    const rowsUsed = finite(fit.rowsUsed, "fit.rowsUsed");
+    const fitted = fit.samplesFitted;
+    if (!(Number.isSafeInteger(fitted) && (fitted as number) >= 0 && (fitted as number) <= rowsUsed))
+      fail("fit.samplesFitted", `an integer in [0, ${rowsUsed}] (fit.rowsUsed)`, fitted);
+  }
   strings(root.notes, "notes");
   return root as unknown as Schema;
 }

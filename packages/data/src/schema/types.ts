@@ -62,8 +62,19 @@ export interface Schema {
   normalization: Normalization;
   /** Inputs per sample: numeric features plus the one-hot widths. */
   numFeatures: number;
-  /** The pass the statistics come from; `rowsUsed` is the usable sample count of that data. */
-  fit: { rowsRead: number; rowsUsed: number; rowsSkipped: number; sampleRows: number };
+  /**
+   * The pass the statistics come from. `rowsUsed` is the usable sample count of the data;
+   * `samplesFitted` how many of those fed the statistics, vocabularies and regression label
+   * (fewer when some were left out, e.g. validation samples; absent in schemas saved before it
+   * existed, which were fitted on every usable sample).
+   */
+  fit: {
+    rowsRead: number;
+    rowsUsed: number;
+    rowsSkipped: number;
+    sampleRows: number;
+    samplesFitted?: number;
+  };
   /** Things worth a look, e.g. a vocabulary that hit maxCategories. */
   notes: string[];
 }
