@@ -3,6 +3,7 @@
  * batches with exact, planned epoch boundaries. No tfjs here: see `@stepwise/data/tfjs`.
  */
 
+export { type BadRowBudget, type MaxBadRows, parseMaxBadRows } from "./csv/budget.ts";
 export { type CountRowsOptions, countRows, countRowsPerFile, type RowCount } from "./csv/count.ts";
 export { DataError, type DataErrorCode, type RowProblem } from "./csv/errors.ts";
 export { resolveCsvFiles } from "./csv/files.ts";
@@ -20,13 +21,51 @@ export { CSV_PARSERS, type CsvParser } from "./csv/records.ts";
 export { REJECTS_HEADER } from "./csv/rejects.ts";
 export { type CsvSource, type CsvSourceOptions, csvSource } from "./csv/source.ts";
 export {
+  type BlockPlan,
+  type ByteSize,
+  DEFAULT_MEMORY_BUDGET,
+  parseByteSize,
+  planBlocks,
+} from "./index/memory.ts";
+export {
+  buildRowIndex,
+  type IndexOrigin,
+  RowIndex,
+  type RowIndexOptions,
+  type RowLocation,
+} from "./index/row-index.ts";
+export { type IndexedCsvSource, type IndexedCsvSourceOptions, openIndexedCsv } from "./index/source.ts";
+export { subsetBlocks } from "./index/subset.ts";
+export type { ManifestEntry, ManifestHeader } from "./manifest/format.ts";
+export {
+  describeManifestReport,
+  type ManifestReport,
+  type PassCoverage,
+  verifyManifest,
+} from "./manifest/verify.ts";
+export {
+  type ManifestOptions,
+  type ManifestWriter,
+  manifestOptions,
+  openManifest,
+} from "./manifest/writer.ts";
+export {
   DEFAULT_SHUFFLE_BUFFER,
   type Pipeline,
   type PipelineOptions,
   type PipelinePosition,
 } from "./pipeline/api.ts";
 export { type BatchData, type BatchSamplesOptions, batchSamples } from "./pipeline/batch.ts";
+export {
+  type BlockSource,
+  isBlockSource,
+  isPadding,
+  type PaddedRowRef,
+  type SampleBlock,
+  sampleOf,
+} from "./pipeline/block.ts";
 export { countSamples } from "./pipeline/count.ts";
+export { type DealLayout, dealLayout, dealPosition } from "./pipeline/deal.ts";
 export { PipelineError } from "./pipeline/errors.ts";
 export {
   defaultShuffle,
@@ -39,7 +78,16 @@ export { createPipeline } from "./pipeline/pipeline.ts";
 export { type PrefetchOptions, prefetch } from "./pipeline/prefetch.ts";
 export { shardSamples } from "./pipeline/shard.ts";
 export { type BufferShuffleOptions, bufferShuffle } from "./pipeline/shuffle.ts";
-export { PIPELINE_STATE_VERSION, type PipelineConfig, type PipelineState } from "./pipeline/state.ts";
+export {
+  INDEXED_STATE_VERSION,
+  type IndexedPipelineState,
+  PIPELINE_STATE_VERSION,
+  type PipelineConfig,
+  type PipelineState,
+  type PipelineStateV1,
+  type PlanIdentity,
+  planHash,
+} from "./pipeline/state.ts";
 export { type ValidationOptions, validationBatches } from "./pipeline/validation.ts";
 export {
   createWorkerPipeline,
@@ -72,3 +120,13 @@ export {
   generatorSource,
 } from "./sources/generator.ts";
 export type { Batch, RowRef, Sample, SampleSource } from "./types.ts";
+export {
+  type ChunkedSource,
+  type SampleChunk,
+  isChunkedSource,
+} from "./pipeline/chunk.ts";
+export {
+  createWorkerSource,
+  type WorkerSource,
+  type WorkerSourceOptions,
+} from "./pipeline/worker-source.ts";

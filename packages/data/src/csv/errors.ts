@@ -14,6 +14,8 @@ export type DataErrorCode =
   | "count-mismatch"
   | "options"
   | "bad-schema"
+  | "not-indexable"
+  | "too-many-bad-rows"
   // Per record: subject to the bad-record policy.
   | "field-count"
   | "invalid-utf8"

@@ -1,3 +1,4 @@
+import { badRowLimit, type TallyBudget, tooManyBadRows } from "./budget.ts";
 import { DataError, type DataErrorCode, type RowProblem } from "./errors.ts";
 import type { CsvRow } from "./read.ts";
 import type { RejectsFile } from "./rejects.ts";
@@ -48,9 +49,14 @@ export function checkPolicy(policy: unknown, rejects: string | null): BadRecordP
 /** Counts of one pass; `complete` turns true when the pass reads to the end. */
 export type PassCounts = RowCounts & { pass: number; complete: boolean };
 
+/** How many of the first bad rows an over-budget error names. */
+const FIRST_BAD_SHOWN = 3;
+
 /** Applies the bad-record policy and keeps the counts, per pass and cumulative. */
 export class RowTally {
   private last: PassCounts | null = null;
+  /** The first bad rows met, as `file:line: reason`, for an over-budget error. */
+  private readonly firstBad: string[] = [];
   private passesStarted = 0;
   private passesCompleted = 0;
   private readonly total = zero();
@@ -58,9 +64,14 @@ export class RowTally {
   /** Shared with encoders, which count unseen categories into it. */
   readonly unseen = new Map<string, number>();
 
+  /**
+   * `budget`: fail a pass once its skipped and quarantined rows exceed it (`maxBadRows`); a fraction
+   * is of `rowsPerPass` when known up front, else checked against the rows read when the pass ends.
+   */
   constructor(
     readonly policy: BadRecordPolicy,
     private readonly rejects: RejectsFile | null,
+    private readonly budget: TallyBudget | null = null,
   ) {}
 
   /** A new pass's counts; passes that overlap each keep their own. */
@@ -70,6 +81,7 @@ export class RowTally {
   }
 
   endPass(pass: PassCounts): PassCounts {
+    this.checkBudget(pass, pass.rowsRead);
     pass.complete = true;
     this.passesCompleted++;
     return pass;
@@ -83,12 +95,32 @@ export class RowTally {
   async reject(pass: PassCounts, row: CsvRow, problem: RowProblem): Promise<void> {
     if (this.policy === "error") throw DataError.at(row.ref.file, row.ref.line, problem);
     this.bad[problem.code] = (this.bad[problem.code] ?? 0) + 1;
+    if (this.firstBad.length < FIRST_BAD_SHOWN) {
+      this.firstBad.push(DataError.at(row.ref.file, row.ref.line, problem).message);
+    }
     if (this.policy === "quarantine" && this.rejects !== null) {
       await this.rejects.write(row, problem);
       this.count(pass, "rowsQuarantined");
     } else {
       this.count(pass, "rowsSkipped");
     }
+    this.checkBudget(pass, this.budget?.rowsPerPass ?? null);
+  }
+
+  /** Throws `DataError` (too-many-bad-rows) when the pass's bad rows exceed the budget among `rows`. */
+  private checkBudget(pass: PassCounts, rows: number | null): void {
+    if (this.budget === null) return;
+    const bad = pass.rowsSkipped + pass.rowsQuarantined;
+    const limit = badRowLimit(this.budget.limit, rows);
+    if (limit === null || bad <= limit) return;
+    throw tooManyBadRows({
+      bad,
+      rows,
+      what: this.policy === "quarantine" ? "quarantined" : "skipped",
+      budget: this.budget.limit,
+      limit,
+      first: this.firstBad,
+    });
   }
 
   summary(): ReadSummary {

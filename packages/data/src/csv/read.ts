@@ -93,7 +93,7 @@ export async function* readCsvRows(
 }
 
 /** The first record of a file: its header, or (without one) the first data record. */
-function fileInfo(
+export function fileInfo(
   file: string,
   fileIndex: number,
   format: ResolvedFormat,
@@ -117,7 +117,7 @@ function fileInfo(
   return { file, fileIndex, columns, headerLine: line };
 }
 
-function rowProblem(
+export function rowProblem(
   fields: readonly string[],
   columns: readonly string[],
   badUtf8: boolean,

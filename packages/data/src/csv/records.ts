@@ -29,7 +29,7 @@ export interface FileReadOptions {
 /** Records end at `\n` or `\r\n` only: a lone `\r` is data, as it is for the row counter. */
 const RECORD_DELIMITERS = ["\r\n", "\n"];
 
-function ioError(file: string, error: unknown): DataError {
+export function ioError(file: string, error: unknown): DataError {
   if (error instanceof DataError) return error;
   const err = error as NodeJS.ErrnoException;
   const code = err?.code ?? "";
@@ -52,7 +52,7 @@ function ioError(file: string, error: unknown): DataError {
 }
 
 /** A syntax error of either parser, as one line at the start of the record that failed. */
-function syntaxError(
+export function syntaxError(
   file: string,
   code: string | undefined,
   index: number | null,
@@ -90,7 +90,7 @@ function syntaxError(
   }
 }
 
-function bytesOf(file: string, chunkBytes: number): Readable {
+export function bytesOf(file: string, chunkBytes: number): Readable {
   const input = createReadStream(file, { highWaterMark: chunkBytes });
   if (!/\.gz$/i.test(file)) return input;
   const gunzip = createGunzip({ chunkSize: Math.max(chunkBytes, 64) });

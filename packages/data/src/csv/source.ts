@@ -1,7 +1,10 @@
+import type { SampleChunk } from "../pipeline/chunk.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
 import { parseSchema } from "../schema/json.ts";
 import type { Schema } from "../schema/types.ts";
 import type { Sample, SampleSource } from "../types.ts";
+import { budgetOf, type MaxBadRows } from "./budget.ts";
+import { csvChunks } from "./chunks.ts";
 import { DataError } from "./errors.ts";
 import { resolveCsvFiles } from "./files.ts";
 import { type CsvFormat, resolveFormat } from "./format.ts";
@@ -19,6 +22,12 @@ export interface CsvSourceOptions extends CsvFormat {
   onBadRecord?: BadRecordPolicy;
   /** Rejects CSV path; required with `quarantine`. */
   rejects?: string | null;
+  /**
+   * Most bad rows a pass may skip or quarantine: a count (`10`) or a share of the rows read
+   * (`0.001`, `"0.1%"`); more fails the pass with `DataError` (too-many-bad-rows) naming the first
+   * ones. A count fails as soon as it is exceeded, a share when the pass ends. Default: no limit.
+   */
+  maxBadRows?: MaxBadRows | null;
   /** Usable samples per pass when known (e.g. `schema.fit.rowsUsed` on the same data); checked at the end of every pass. */
   numSamples?: number | null;
   /** Default: true when the schema has a label. Set false to read unlabelled data for prediction (labels are NaN). */
@@ -35,6 +44,8 @@ export interface CsvSource extends SampleSource {
   files(): Promise<string[]>;
   /** Rows read, used, skipped and quarantined, for the last pass and cumulative. */
   summary(): ReadSummary;
+  /** One pass in chunks: the samples of `stream()`, read through the byte-level fast path (absent with parser `csv-parse`). */
+  chunks?(): AsyncIterable<SampleChunk>;
 }
 
 function checkNumSamples(value: number | null | undefined): number | null {
@@ -63,7 +74,7 @@ export function csvSource(options: CsvSourceOptions): CsvSource {
   const policy = checkPolicy(options.onBadRecord ?? "error", rejectsPath);
   const numSamples = checkNumSamples(options.numSamples);
   const rejects = policy === "quarantine" ? new RejectsFile(rejectsPath as string, format.delimiter) : null;
-  const tally = new RowTally(policy, rejects);
+  const tally = new RowTally(policy, rejects, budgetOf(options.maxBadRows, policy, null));
   let files: Promise<string[]> | null = null;
   const resolveFiles = () => {
     files ??= resolveCsvFiles(options.paths);
@@ -121,6 +132,12 @@ export function csvSource(options: CsvSourceOptions): CsvSource {
     }
   }
 
+  async function* chunks(): AsyncGenerator<SampleChunk> {
+    const list = await resolveFiles();
+    const { requireLabel, chunkBytes } = options;
+    yield* csvChunks({ files: list, format, schema, requireLabel, chunkBytes, tally, rejects, numSamples });
+  }
+
   return {
     numFeatures: schema.numFeatures,
     numSamples,
@@ -128,5 +145,6 @@ export function csvSource(options: CsvSourceOptions): CsvSource {
     stream,
     files: resolveFiles,
     summary: () => tally.summary(),
+    ...(options.parser === "csv-parse" ? {} : { chunks }),
   };
 }

@@ -36,8 +36,21 @@ export interface SplitRecord {
   end: number;
 }
 
+/**
+ * Takes whole lines before they are split (the byte-level fast path). `line` is offered every
+ * record that starts outside quotes, with bytes `[start, end)` available (`end` is capped so
+ * that a taken record is never longer than the splitter's maximum); it returns the index of the
+ * `\n` ending the line when it took the line (one record on one physical line), or -1 to leave
+ * it to the splitter.
+ */
+export interface LineTaker {
+  line(buf: Buffer, start: number, end: number, line: number, offset: number): number;
+}
+
 /** Splits a byte stream, chunk by chunk, into records; keeps only the unfinished record between chunks. */
 export class RecordSplitter {
+  /** Offered each line before it is split; see `LineTaker`. */
+  taker: LineTaker | null = null;
   private carry: Buffer | null = null;
   /** Absolute offset of the first byte not yet consumed. */
   private offset = 0;
@@ -82,6 +95,7 @@ export class RecordSplitter {
     this.out = out;
     this.nextQuote = -1;
     const n = buf.length;
+    const taker = this.taker;
     let pos = 0;
     while (pos < n) {
       const byte = buf[pos];
@@ -95,6 +109,15 @@ export class RecordSplitter {
         pos += 2;
         this.line++;
         continue;
+      }
+      if (taker !== null) {
+        const limit = Math.min(n, pos + this.maxRecordBytes);
+        const lf = taker.line(buf, pos, limit, this.line, this.offset + pos);
+        if (lf >= 0) {
+          pos = lf + 1;
+          this.line++;
+          continue;
+        }
       }
       const end = this.record(buf, pos, eof);
       if (end === -1) break;

@@ -11,7 +11,7 @@ export interface PipelineOptions {
   batchSize: number;
   /** Run seed (rule 8). Unset: taken from `state`, else chosen once from crypto randomness and reported in `warnings`. */
   seed?: number;
-  /** `auto` (default): `permutation` for random-access sources, `buffer` for streams. */
+  /** `auto` (default): `full` for block sources (indexed CSV), `permutation` for other random-access sources, `buffer` for streams. */
   shuffle?: "auto" | ShuffleMode;
   /** Buffer size K of a `buffer` shuffle. Default 1024. */
   shuffleBuffer?: number;

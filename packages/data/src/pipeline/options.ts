@@ -33,11 +33,12 @@ export function resolveOptions(options: PipelineOptions): ResolvedOptions {
     "permutation",
     "buffer",
     "none",
+    "full",
   ] as const);
   const shuffle: ShuffleMode = requested === "auto" ? defaultShuffle(source) : requested;
-  if (shuffle === "permutation" && defaultShuffle(source) !== "permutation") {
+  if ((shuffle === "permutation" || shuffle === "full") && defaultShuffle(source) === "buffer") {
     throw new PipelineError(
-      'shuffle "permutation" needs a random-access source with a known numSamples; use "buffer"',
+      `shuffle "${shuffle}" needs a random-access source with a known numSamples; use "buffer"`,
     );
   }
   const shuffleBuffer = integerAtLeast("shuffleBuffer", options.shuffleBuffer ?? DEFAULT_SHUFFLE_BUFFER, 1);

@@ -1,12 +1,20 @@
 import { identityPermutation, permutation, type ShardLayout, shardPosition } from "@stepwise/core";
 import { SourceError } from "../sources/errors.ts";
 import type { Sample, SampleSource } from "../types.ts";
+import { type BlockSource, isBlockSource, readInBlocks } from "./block.ts";
+import { isChunkedSource } from "./chunk.ts";
+import { chunkedStreamPass } from "./chunk-pass.ts";
+import { dealLayout, dealPosition } from "./deal.ts";
 import { PipelineError } from "./errors.ts";
 import { shardSamples } from "./shard.ts";
 import { bufferShuffle } from "./shuffle.ts";
 
-/** `permutation`: exact seeded shuffle of a random-access source; `buffer`: bounded buffer shuffle of a stream; `none`: source order. */
-export type ShuffleMode = "permutation" | "buffer" | "none";
+/**
+ * `full` and `permutation`: exact seeded shuffle of every sample of a pass (core `permutation`),
+ * for random-access sources (`full` reads block sources such as indexed CSV files in blocks);
+ * `buffer`: bounded buffer shuffle of a stream; `none`: source order.
+ */
+export type ShuffleMode = "full" | "permutation" | "buffer" | "none";
 
 export interface PassSamplesOptions {
   seed: number;
@@ -18,6 +26,11 @@ export interface PassSamplesOptions {
   shard: ShardLayout | null;
   /** First position of this rank's pass to yield; earlier ones are skipped. Default 0. */
   start?: number;
+  /**
+   * Block sources only: pass-order positions `[0, passOffset)` were consumed before a resume at
+   * another shard count; the rest is dealt to the ranks from there (see `DealLayout`). Default 0.
+   */
+  passOffset?: number;
   /** Samples a stream pass must yield (checked); default: the shard's or the source's numSamples. */
   numSamples?: number | null;
   /** Filled while a stream pass is read: samples taken from the source, and whether it ended. */
@@ -36,8 +49,9 @@ function randomAccess(
   return typeof source.get === "function" && source.numSamples !== null;
 }
 
-/** The shuffle a source gets by default: an exact permutation when it has random access, else a buffer. */
+/** The shuffle a source gets by default: `full` for block sources, an exact permutation for other random-access sources, else a buffer. */
 export function defaultShuffle(source: SampleSource): ShuffleMode {
+  if (isBlockSource(source)) return "full";
   return randomAccess(source) ? "permutation" : "buffer";
 }
 
@@ -48,14 +62,36 @@ function* permutedPass(
 ): Generator<Sample> {
   const { numSamples } = source;
   const order =
-    options.shuffle === "permutation"
-      ? permutation({ numSamples, seed: options.seed, pass: options.pass })
-      : identityPermutation(numSamples);
+    options.shuffle === "none"
+      ? identityPermutation(numSamples)
+      : permutation({ numSamples, seed: options.seed, pass: options.pass });
   const { shard } = options;
   const count = shard ? shard.samplesPerShard : numSamples;
   for (let i = options.start ?? 0; i < count; i++) {
     yield source.get(order.at(shard ? shardPosition(shard, i) : i));
   }
+}
+
+// Block reads: the same order as `permutedPass`, fetched through sorted, coalesced reads per block.
+function blockPass(source: BlockSource, options: PassSamplesOptions): AsyncIterable<Sample> {
+  const { numSamples } = source;
+  const order =
+    options.shuffle === "none"
+      ? identityPermutation(numSamples)
+      : permutation({ numSamples, seed: options.seed, pass: options.pass });
+  const layout = dealLayout({
+    numSamples,
+    numShards: options.shard?.numShards ?? 1,
+    shardIndex: options.shard?.shardIndex ?? 0,
+    policy: options.shard?.policy ?? "pad",
+    passOffset: options.passOffset ?? 0,
+  });
+  return readInBlocks(
+    source,
+    { start: options.start ?? 0, end: layout.samplesPerShard },
+    (i) => order.at(dealPosition(layout, i) % numSamples),
+    (i) => dealPosition(layout, i) >= numSamples,
+  );
 }
 
 async function* counted(
@@ -93,7 +129,7 @@ async function* skip<T>(items: AsyncIterable<T>, count: number): AsyncGenerator<
 /**
  * The samples of pass `pass` for this rank, in training order, from position `start`:
  * shuffle, then shard, then skip. Random-access sources give a synchronous iterable and reach
- * `start` with no reading; streams are read from the pass start and the first `start` of this
+ * `start` with no reading; block sources likewise, read block by block (padding rows marked); streams are read from the pass start and the first `start` of this
  * rank's samples (and, when sharded, the other ranks' samples before them) are read and discarded.
  * Throws `PipelineError` for `permutation` on a source without random access, and `SourceError`
  * when a stream's length differs from its declared numSamples.
@@ -102,13 +138,16 @@ export function passSamples(
   source: SampleSource,
   options: PassSamplesOptions,
 ): Iterable<Sample> | AsyncIterable<Sample> {
+  if (options.shuffle !== "buffer" && isBlockSource(source)) return blockPass(source, options);
   if (options.shuffle !== "buffer" && randomAccess(source)) return permutedPass(source, options);
-  if (options.shuffle === "permutation") {
+  if (options.shuffle === "permutation" || options.shuffle === "full") {
     throw new PipelineError(
-      'shuffle "permutation" needs a random-access source with a known numSamples; use "buffer"',
+      `shuffle "${options.shuffle}" needs a random-access source with a known numSamples; use "buffer"`,
     );
   }
   const expected = options.numSamples ?? options.shard?.numSamples ?? source.numSamples;
+  // Chunked sources (CSV files) take the same stages a chunk at a time: see chunk-pass.ts.
+  if (isChunkedSource(source)) return chunkedStreamPass(source, options, expected);
   let samples: AsyncIterable<Sample> = counted(
     source.stream(),
     expected,

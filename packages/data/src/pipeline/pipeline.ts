@@ -10,11 +10,20 @@ import {
 import type { Batch, SampleSource } from "../types.ts";
 import type { Pipeline, PipelineOptions, PipelinePosition } from "./api.ts";
 import { type BatchData, batchSamples } from "./batch.ts";
+import { isBlockSource } from "./block.ts";
 import { countSamples } from "./count.ts";
 import { integerAtLeast, PipelineError } from "./errors.ts";
 import { resolveOptions } from "./options.ts";
 import { type PassStats, passSamples } from "./pass.ts";
-import { checkState, PIPELINE_STATE_VERSION, type PipelineConfig, type PipelineState } from "./state.ts";
+import {
+  checkState,
+  isIndexedState,
+  PIPELINE_STATE_VERSION,
+  type PipelineConfig,
+  type PipelineState,
+  planHash,
+} from "./state.ts";
+import { StepMap } from "./steps.ts";
 import { validationBatches } from "./validation.ts";
 
 const PASS_END = Symbol("pass end");
@@ -91,6 +100,28 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
         })
       : null;
   let shard = shardOf(numSamples);
+  // Block sources resume from a position-only state (see IndexedPipelineState), valid across shard counts.
+  const hash =
+    isBlockSource(source) && shuffle !== "buffer"
+      ? planHash({
+          numSamples: source.numSamples,
+          numFeatures: source.numFeatures,
+          batchSize,
+          dropRemainder,
+          stepsPerEpoch: requestedSteps,
+          onExhausted,
+          shuffle,
+          shardPolicy: config.shardPolicy,
+        })
+      : null;
+  const steps = new StepMap(() => plan, {
+    numSamples,
+    batchSize,
+    numShards: config.numShards,
+    shardPolicy: config.shardPolicy,
+    dropRemainder,
+    fixedEpochs: requestedSteps !== null && onExhausted === "repeat",
+  });
 
   const setNumSamples = (n: number): void => {
     plan = planFor(n);
@@ -118,13 +149,15 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
   const pull = async (): Promise<Placed | typeof PASS_END> => {
     if (open === null) {
       stats = { samplesRead: 0, complete: false };
+      const rebased = steps.rebaseOf(pass);
       const samples = passSamples(source, {
         seed,
         pass,
         shuffle,
         shuffleBuffer,
         shard,
-        start: batchInPass * batchSize,
+        start: (batchInPass - (rebased?.firstBatch ?? 0)) * batchSize,
+        passOffset: rebased?.passOffset ?? 0,
         stats,
         numSamples,
       });
@@ -141,8 +174,9 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     }
     if (!result.done) {
       const placed = { ...result.value, step, pass, batchInPass };
-      if (plan.stepsPerPass !== null && batchInPass >= plan.stepsPerPass) {
-        throw new PipelineError(`pass ${pass} produced more than the planned ${plan.stepsPerPass} batches`);
+      const planned = steps.stepsInPass(pass);
+      if (planned !== null && batchInPass >= planned) {
+        throw new PipelineError(`pass ${pass} produced more than the planned ${planned} batches`);
       }
       step++;
       batchInPass++;
@@ -150,9 +184,9 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     }
     open = null;
     if (numSamples === null) setNumSamples(stats.samplesRead); // rule 6: the first pass tells N
-    if (batchInPass !== plan.stepsPerPass) {
+    if (batchInPass !== steps.stepsInPass(pass)) {
       throw new PipelineError(
-        `pass ${pass} produced ${batchInPass} batches, the plan has ${plan.stepsPerPass}`,
+        `pass ${pass} produced ${batchInPass} batches, the plan has ${steps.stepsInPass(pass)}`,
       );
     }
     pass++;
@@ -163,8 +197,8 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     if (target === step) return;
     if (numSamples === null && target !== 0) await discover();
     await closePass();
-    const at = numSamples === null ? { pass: 0, batchInPass: 0 } : locateStep(plan, target);
-    [step, pass, batchInPass] = [target, at.pass ?? 0, at.batchInPass ?? 0];
+    const at = numSamples === null ? { pass: 0, batchInPass: 0 } : steps.locate(target);
+    [step, pass, batchInPass] = [target, at.pass, at.batchInPass];
   };
   const rangeOf = (epoch: number): { start: number; end: number } => {
     const schedule = {
@@ -199,14 +233,37 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     }
     return at === 0 ? { step: 0, epoch: 0, stepInEpoch: 0 } : { step: at, epoch: null, stepInEpoch: null };
   };
-  const stateAt = (at: number): PipelineState => ({
-    format: "stepwise.pipeline",
-    version: PIPELINE_STATE_VERSION,
-    seed,
-    ...positionOf(at),
-    numSamples,
-    config: { ...config },
-  });
+  const stateAt = (at: number): PipelineState =>
+    hash !== null
+      ? steps.stateAt(at, seed, hash)
+      : {
+          format: "stepwise.pipeline",
+          version: PIPELINE_STATE_VERSION,
+          seed,
+          ...positionOf(at),
+          numSamples,
+          config: { ...config },
+        };
+  // Block sources: a position-only state, resumed as is or, at another shard count, with a rebase.
+  const setIndexedState = async (state: PipelineState): Promise<void> => {
+    const resumed = steps.resume(state, hash as string);
+    adoptSeed(resumed.state.seed);
+    generation++;
+    await closePass();
+    steps.rebase = resumed.rebase;
+    const { rebase } = resumed;
+    // After a rebase the cursor must not rest on a step before it, which no longer has data.
+    [step, pass, batchInPass] = rebase === null ? [0, 0, 0] : [rebase.step, rebase.pass, rebase.firstBatch];
+    pendingResume = resumed.state.step;
+  };
+  const adoptSeed = (saved: number): void => {
+    if (saved === seed) return;
+    if (seedGiven) {
+      throw new PipelineError(`pipeline state was saved with seed ${saved}, this pipeline has seed ${seed}`);
+    }
+    seed = saved;
+    notes.length = 0;
+  };
 
   async function* epochBatches(epoch: number): AsyncGenerator<Batch> {
     integerAtLeast("epoch", epoch, 0);
@@ -267,16 +324,14 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     getState: () => stateAt(pendingResume ?? step),
     stateAfter: (batch) => stateAt(integerAtLeast("batch.step", batch.step, 0) + 1),
     async setState(state) {
-      const checked = checkState(state, config);
-      if (checked.seed !== seed) {
-        if (seedGiven) {
-          throw new PipelineError(
-            `pipeline state was saved with seed ${checked.seed}, this pipeline has seed ${seed}`,
-          );
-        }
-        seed = checked.seed;
-        notes.length = 0;
+      if (hash !== null) return setIndexedState(state);
+      if (isIndexedState(state)) {
+        throw new PipelineError(
+          "pipeline state was saved by a pipeline over an indexed source (full shuffle); resume it with the same source and shuffle",
+        );
       }
+      const checked = checkState(state, config);
+      adoptSeed(checked.seed);
       if (checked.numSamples !== null && numSamples !== null && checked.numSamples !== numSamples) {
         throw new PipelineError(
           `pipeline state was saved with numSamples ${checked.numSamples}, the data now has ${numSamples}: the data changed`,

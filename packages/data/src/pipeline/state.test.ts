@@ -4,7 +4,7 @@ import type { Batch, SampleSource } from "../types.ts";
 import type { PipelineOptions } from "./api.ts";
 import { PipelineError } from "./errors.ts";
 import { createPipeline } from "./pipeline.ts";
-import type { PipelineState } from "./state.ts";
+import type { PipelineState, PipelineStateV1 } from "./state.ts";
 import { collect, memorySource, streamSource, summary } from "./test-helpers.ts";
 
 type Kind = "array" | "stream" | "counted stream";
@@ -127,7 +127,7 @@ describe("resume: invalid states", () => {
   const options = { source: memorySource(12), batchSize: 3, seed: 4, epochs: 3 };
   const good = async () => (await createPipeline(options)).getState();
 
-  it.each<[string, (s: PipelineState) => unknown, string]>([
+  it.each<[string, (s: PipelineStateV1) => unknown, string]>([
     ["not an object", () => 42, "pipeline state must be an object, got 42"],
     ["another format", (s) => ({ ...s, format: "keras" }), 'format is "keras", expected "stepwise.pipeline"'],
     [
@@ -154,7 +154,7 @@ describe("resume: invalid states", () => {
     ],
   ])("%s → PipelineError saying so", async (_, corrupt, message) => {
     const pipeline = await createPipeline(options);
-    const bad = corrupt(await good()) as PipelineState;
+    const bad = corrupt((await good()) as PipelineStateV1) as PipelineState;
     await expect(pipeline.setState(bad)).rejects.toThrow(PipelineError);
     await expect(pipeline.setState(bad)).rejects.toThrow(message);
   });

@@ -4,8 +4,15 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { Batch, SampleSource } from "../types.ts";
 import type { Pipeline } from "./api.ts";
 import { createPipeline } from "./pipeline.ts";
+import { packRows, rowBuffers } from "./rows-pack.ts";
 import type { PipelineState } from "./state.ts";
-import type { FromWorker, PipelineInfo, ToWorker, WorkerPipelineSpec } from "./worker-protocol.ts";
+import type {
+  FromWorker,
+  PackedBatch,
+  PipelineInfo,
+  ToWorker,
+  WorkerPipelineSpec,
+} from "./worker-protocol.ts";
 
 const port = parentPort;
 if (port === null) throw new Error("worker-entry.ts must run in a worker thread");
@@ -16,9 +23,11 @@ const errorOf = (error: unknown) =>
     ? { name: error.name, message: error.message }
     : { name: "Error", message: String(error) };
 
+let numFeatures = 0;
+
 function infoOf(pipeline: Pipeline): PipelineInfo {
   const { plan, seed, numSamples, warnings, position } = pipeline;
-  return { plan, seed, numSamples, warnings, position };
+  return { plan, numFeatures, seed, numSamples, warnings, position };
 }
 
 interface Job {
@@ -30,18 +39,33 @@ interface Job {
 
 let active: Job | null = null;
 
+/**
+ * Sends the batches of one request in groups of up to `groupSize` per message (a message costs
+ * tens of microseconds on each side), never more than the credits granted; a partial group goes
+ * out whenever production would otherwise wait for credits.
+ */
 async function run(
   pipeline: Pipeline,
   id: number,
   batches: AsyncIterable<Batch>,
   credits: number,
+  groupSize: number,
 ): Promise<void> {
   if (active) cancel(active);
   const job: Job = { id, credits, cancelled: false, wake: null };
   active = job;
   const iterator = batches[Symbol.asyncIterator]();
+  let group: PackedBatch[] = [];
+  let transfer: ArrayBuffer[] = [];
+  const flush = () => {
+    if (group.length === 0) return;
+    post({ type: "batches", id, batches: group }, transfer);
+    group = [];
+    transfer = [];
+  };
   try {
     for (;;) {
+      if (job.credits === 0) flush();
       while (job.credits === 0 && !job.cancelled) {
         await new Promise<void>((resolve) => {
           job.wake = resolve;
@@ -55,10 +79,15 @@ async function run(
       if (result.done) break;
       job.credits--;
       const batch = result.value;
-      post({ type: "batch", id, batch }, [batch.xs.buffer as ArrayBuffer, batch.ys.buffer as ArrayBuffer]);
+      const rows = packRows(batch.rows);
+      group.push({ ...batch, rows });
+      transfer.push(batch.xs.buffer as ArrayBuffer, batch.ys.buffer as ArrayBuffer, ...rowBuffers(rows));
+      if (group.length >= groupSize) flush();
     }
+    if (!job.cancelled) flush();
     post({ type: "end", id, info: infoOf(pipeline) });
   } catch (error) {
+    flush(); // the batches before the error still arrive, then the error
     post({ type: "error", id, error: errorOf(error) });
   } finally {
     if (active === job) active = null;
@@ -73,9 +102,9 @@ function cancel(job: Job): void {
 async function handle(pipeline: Pipeline, message: ToWorker): Promise<void> {
   switch (message.type) {
     case "epoch":
-      return run(pipeline, message.id, pipeline.epoch(message.epoch), message.credits);
+      return run(pipeline, message.id, pipeline.epoch(message.epoch), message.credits, message.groupSize);
     case "batches":
-      return run(pipeline, message.id, pipeline.batches(), message.credits);
+      return run(pipeline, message.id, pipeline.batches(), message.credits, message.groupSize);
     case "credit":
       if (active?.id === message.id) {
         active.credits += message.count;
@@ -106,6 +135,7 @@ async function start(spec: WorkerPipelineSpec): Promise<void> {
       throw new Error(`worker source: ${spec.source.module} has no function export "${name}"`);
     }
     const source = (await make(...(spec.source.args ?? []))) as SampleSource;
+    numFeatures = source.numFeatures;
     const pipeline = await createPipeline({
       ...spec.options,
       source,

@@ -1,6 +1,7 @@
 import type { Plan } from "@stepwise/core";
 import type { Batch } from "../types.ts";
 import type { PipelineOptions, PipelinePosition } from "./api.ts";
+import type { PackedRows } from "./rows-pack.ts";
 import type { PipelineState } from "./state.ts";
 
 /** How a worker makes its source: `import(module)[export](...args)`, all structured-clonable. */
@@ -23,15 +24,20 @@ export interface WorkerPipelineSpec {
 /** The worker pipeline's public fields, refreshed after every request and epoch. */
 export interface PipelineInfo {
   plan: Plan;
+  numFeatures: number;
   seed: number;
   numSamples: number | null;
   warnings: string[];
   position: PipelinePosition;
 }
 
+/** A batch on its way from the worker: arrays transferred, provenance packed. */
+export type PackedBatch = Omit<Batch, "rows"> & { rows: PackedRows };
+
+/** `credits`: batches the worker may send before more are granted; `groupSize`: most batches per message. */
 export type ToWorker =
-  | { type: "epoch"; id: number; epoch: number; credits: number }
-  | { type: "batches"; id: number; credits: number }
+  | { type: "epoch"; id: number; epoch: number; credits: number; groupSize: number }
+  | { type: "batches"; id: number; credits: number; groupSize: number }
   | { type: "credit"; id: number; count: number }
   | { type: "cancel"; id: number }
   | { type: "state"; id: number; afterStep: number | null }
@@ -39,7 +45,43 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: "ready"; id: 0; info: PipelineInfo }
-  | { type: "batch"; id: number; batch: Batch }
+  | { type: "batches"; id: number; batches: PackedBatch[] }
   | { type: "end"; id: number; info: PipelineInfo }
   | { type: "result"; id: number; value: PipelineState | null; info: PipelineInfo }
   | { type: "error"; id: number; error: { name: string; message: string } };
+
+/** A chunk of samples on its way from a source worker: arrays transferred, provenance packed. */
+export type PackedChunk = {
+  numSamples: number;
+  numFeatures: number;
+  features: Float32Array;
+  labels: Float64Array;
+  rows: PackedRows;
+};
+
+/** An error as it crosses threads: its class name, message, and a DataError's fields. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  data?: {
+    code: string;
+    reason: string;
+    file: string | null;
+    line: number | null;
+    column: string | null;
+    columnNumber: number | null;
+  };
+}
+
+export type ToSourceWorker =
+  | { type: "pass"; id: number; credits: number }
+  | { type: "credit"; id: number; count: number }
+  | { type: "cancel"; id: number }
+  | { type: "count"; id: number };
+
+export type FromSourceWorker =
+  | { type: "ready"; id: 0; numFeatures: number; numSamples: number | null; counts: boolean }
+  | { type: "chunk"; id: number; chunk: PackedChunk }
+  | { type: "end"; id: number }
+  | { type: "count"; id: number; value: number }
+  | { type: "error"; id: number; error: SerializedError };

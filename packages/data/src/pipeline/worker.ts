@@ -4,11 +4,15 @@ import { SourceError } from "../sources/errors.ts";
 import type { Batch } from "../types.ts";
 import type { PipelinePosition } from "./api.ts";
 import { integerAtLeast, PipelineError } from "./errors.ts";
+import { unpackRows } from "./rows-pack.ts";
 import type { PipelineState } from "./state.ts";
 import type { FromWorker, PipelineInfo, ToWorker, WorkerPipelineSpec } from "./worker-protocol.ts";
 
 export interface WorkerPipelineOptions {
-  /** Batches the worker may produce ahead of the consumer (credit window). Default 4. */
+  /**
+   * Batches the worker may produce ahead of the consumer (credit window); they travel in
+   * messages of up to a quarter of it. Default: as many as fit in 16 MiB, from 4 to 256.
+   */
   bufferSize?: number;
   /** Node flags for the worker thread. Default: this process's flags. */
   execArgv?: string[];
@@ -33,6 +37,9 @@ export interface WorkerPipeline {
 }
 
 const ERRORS: Record<string, new (message: string) => Error> = { PipelineError, SourceError, PlanError };
+
+/** Bytes of batches the worker may hold ahead by default. */
+const DEFAULT_WINDOW_BYTES = 16 * 2 ** 20;
 
 function rebuild(error: { name: string; message: string }): Error {
   const Type = ERRORS[error.name];
@@ -61,7 +68,7 @@ export async function createWorkerPipeline(
   spec: WorkerPipelineSpec,
   options: WorkerPipelineOptions = {},
 ): Promise<WorkerPipeline> {
-  const bufferSize = integerAtLeast("bufferSize", options.bufferSize ?? 4, 1);
+  if (options.bufferSize !== undefined) integerAtLeast("bufferSize", options.bufferSize, 1);
   // The bootstrap registers tsx in the worker (this package ships TypeScript source).
   const worker = new Worker(new URL("./worker-boot.mjs", import.meta.url), {
     workerData: spec,
@@ -113,6 +120,11 @@ export async function createWorkerPipeline(
     });
 
   await request(0, null);
+  const { plan, numFeatures } = info as unknown as PipelineInfo;
+  const batchBytes = 4 * plan.batchSize * (numFeatures + 1);
+  const bufferSize =
+    options.bufferSize ?? Math.min(256, Math.max(4, Math.floor(DEFAULT_WINDOW_BYTES / batchBytes)));
+  const groupSize = Math.max(1, Math.floor(bufferSize / 4));
 
   const stream = (start: (id: number) => ToWorker): AsyncIterable<Batch> => ({
     [Symbol.asyncIterator](): AsyncIterator<Batch> {
@@ -122,10 +134,13 @@ export async function createWorkerPipeline(
       let failure: Error | null = null;
       let wake: (() => void) | null = null;
       let started = false;
+      // Credits go back in groups too: one message per consumed batch would cost the consumer's thread.
+      let consumed = 0;
       const listener: Listener = {
         onMessage(message) {
-          if (message.type === "batch") queue.push(message.batch);
-          else {
+          if (message.type === "batches") {
+            for (const packed of message.batches) queue.push({ ...packed, rows: unpackRows(packed.rows) });
+          } else {
             ended = true;
             untrack(id);
             if (message.type === "error") failure = rebuild(message.error);
@@ -145,11 +160,18 @@ export async function createWorkerPipeline(
             track(id, listener);
             send(start(id));
           }
+          if (queue.length === 0 && consumed > 0 && !ended) {
+            send({ type: "credit", id, count: consumed });
+            consumed = 0;
+          }
           while (queue.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
           wake = null;
           const batch = queue.shift();
           if (batch) {
-            if (!ended) send({ type: "credit", id, count: 1 });
+            if (!ended && ++consumed >= groupSize) {
+              send({ type: "credit", id, count: consumed });
+              consumed = 0;
+            }
             return { value: batch, done: false };
           }
           if (failure) throw failure;
@@ -189,8 +211,8 @@ export async function createWorkerPipeline(
     get position() {
       return current().position;
     },
-    epoch: (epoch) => stream((id) => ({ type: "epoch", id, epoch, credits: bufferSize })),
-    batches: () => stream((id) => ({ type: "batches", id, credits: bufferSize })),
+    epoch: (epoch) => stream((id) => ({ type: "epoch", id, epoch, credits: bufferSize, groupSize })),
+    batches: () => stream((id) => ({ type: "batches", id, credits: bufferSize, groupSize })),
     getState: () => state(null),
     stateAfter: (batch) => state(integerAtLeast("batch.step", batch.step, 0)),
     async setState(next) {

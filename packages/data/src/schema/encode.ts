@@ -14,7 +14,8 @@ import { badLabel, withLabelPrefix } from "./fit.ts";
 import type { Label, NumericFeature, Schema } from "./types.ts";
 import { expectedNumber, FLOAT32_MAX, isMissing, parseNumber } from "./values.ts";
 
-type Slot =
+/** One feature's place in the output and how it is computed; `offset` counts from a sample's first value. */
+export type Slot =
   | { kind: "numeric"; name: string; offset: number; shift: number; scale: number; fallback: number | null }
   | {
       kind: "categorical";
@@ -35,6 +36,20 @@ function scaling(
   return { shift: 0, scale: 1 };
 }
 
+/** What a bound encoder does with each column of the file: read by the byte-level line encoder. */
+export interface EncoderPlan {
+  /** Fields per record of the bound file. */
+  numColumns: number;
+  numFeatures: number;
+  slots: readonly Slot[];
+  /** File column of each slot. */
+  positions: Int32Array;
+  label: Label | null;
+  /** File column of the label, -1 when records carry none (labels are then NaN). */
+  labelPosition: number;
+  labelLookup: ReadonlyMap<string, number> | null;
+}
+
 export interface EncoderOptions {
   /** Whether records must carry the label. Default: true when the schema has one. Without it, labels are NaN. */
   requireLabel?: boolean;
@@ -53,6 +68,7 @@ export class SchemaEncoder {
   private readonly labelLookup: Map<string, number> | null;
   private readonly requireLabel: boolean;
   private labelPosition = -1;
+  private numColumns = -1;
   private readonly pendingUnseen: number[] = [];
 
   constructor(schema: Schema, options: EncoderOptions = {}) {
@@ -96,6 +112,7 @@ export class SchemaEncoder {
     where: { file: string | null; line: number | null } = { file: null, line: null },
   ): void {
     const index = new Map(columns.map((name, i) => [name, i]));
+    this.numColumns = columns.length;
     const missing = (role: string, name: string) =>
       new DataError({
         code: "missing-column",
@@ -116,8 +133,25 @@ export class SchemaEncoder {
     }
   }
 
-  /** Writes the features into `out` (length numFeatures) and returns the label, or why the record is bad. */
-  encode(fields: readonly string[], out: Float32Array): number | RowProblem {
+  /** The bound column layout; throws before `bind`. */
+  plan(): EncoderPlan {
+    if (this.numColumns < 0) throw new Error("SchemaEncoder.plan() needs bind() first");
+    return {
+      numColumns: this.numColumns,
+      numFeatures: this.numFeatures,
+      slots: this.slots,
+      positions: this.positions,
+      label: this.label,
+      labelPosition: this.labelPosition,
+      labelLookup: this.labelLookup,
+    };
+  }
+
+  /**
+   * Writes the features into `out[base, base + numFeatures)` and returns the label, or why the
+   * record is bad (then that range may hold partial values).
+   */
+  encode(fields: readonly string[], out: Float32Array, base = 0): number | RowProblem {
     this.pendingUnseen.length = 0;
     for (let i = 0; i < this.slots.length; i++) {
       const slot = this.slots[i] as Slot;
@@ -143,12 +177,12 @@ export class SchemaEncoder {
             position + 1,
             `normalizes outside float32 range, got ${showValue(text)}`,
           );
-        out[slot.offset] = x;
+        out[base + slot.offset] = x;
         continue;
       }
-      out.fill(0, slot.offset, slot.offset + slot.width);
+      out.fill(0, base + slot.offset, base + slot.offset + slot.width);
       const hot = missing ? (slot.fallback as number) : (slot.lookup.get(text) ?? -1);
-      if (hot >= 0) out[slot.offset + hot] = 1;
+      if (hot >= 0) out[base + slot.offset + hot] = 1;
       else if (!missing) this.pendingUnseen.push(i);
     }
     const label = this.encodeLabel(fields);

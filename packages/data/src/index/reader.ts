@@ -1,0 +1,230 @@
+import { isUtf8 } from "node:buffer";
+import { type FileHandle, open } from "node:fs/promises";
+import { DataError } from "../csv/errors.ts";
+import type { ResolvedFormat } from "../csv/format.ts";
+import type { BadRecordPolicy } from "../csv/policy.ts";
+import type { SampleBlock } from "../pipeline/block.ts";
+import type { Schema } from "../schema/types.ts";
+import { RowDecoder } from "./decode.ts";
+import { COALESCE_GAP_BYTES, layOut, newLayout, type ReadLayout, Recycler } from "./layout.ts";
+import type { BlockPlan } from "./memory.ts";
+import type { RowIndex } from "./row-index.ts";
+
+export interface RowReaderSettings {
+  index: RowIndex;
+  format: ResolvedFormat;
+  schema: Schema;
+  requireLabel: boolean | undefined;
+  policy: BadRecordPolicy;
+  unseen: Map<string, number>;
+  maxRecordChars: number;
+  plan: BlockPlan;
+}
+
+/** A block's decoded contents in output order: 4·numFeatures + 28 bytes per sample. */
+interface BlockArrays {
+  capacity: number;
+  features: Float32Array;
+  labels: Float64Array;
+  rows: Float64Array;
+  lines: Float64Array;
+  files: Int32Array;
+}
+
+/**
+ * Reads data rows by global row number through the index: one block at a time, rows sorted by
+ * offset, nearby rows coalesced into one positioned read, up to `readConcurrency` reads in
+ * flight, each row parsed by the record splitter (exactly the reader's records) and encoded by
+ * its file's encoder. Buffers, layouts and block arrays are recycled, so memory stays at what the
+ * block plan counts instead of growing with garbage between collections.
+ */
+export class RowReader {
+  private readonly decoder: RowDecoder;
+  private readonly buffers: Recycler<Buffer & { capacity: number }>;
+  private readonly layouts = new Recycler(newLayout, 1);
+  // Two: the block being consumed and the one being read ahead.
+  private readonly blocks: Recycler<BlockArrays>;
+
+  constructor(private readonly settings: RowReaderSettings) {
+    this.decoder = new RowDecoder(settings);
+    const { readBytes, readConcurrency } = settings.plan;
+    this.buffers = new Recycler(
+      (capacity) =>
+        Object.assign(Buffer.allocUnsafe(Math.max(capacity, readBytes)), {
+          capacity: Math.max(capacity, readBytes),
+        }),
+      readConcurrency,
+    );
+    const numFeatures = settings.schema.numFeatures;
+    this.blocks = new Recycler(
+      (capacity) => ({
+        capacity,
+        features: new Float32Array(capacity * numFeatures),
+        labels: new Float64Array(capacity),
+        rows: new Float64Array(capacity),
+        lines: new Float64Array(capacity),
+        files: new Int32Array(capacity),
+      }),
+      2,
+    );
+  }
+
+  /** Reads each file's first record (its header, or the first row without one) and binds its encoder. */
+  async open(): Promise<void> {
+    const { index } = this.settings;
+    for (let f = 0; f < index.files.length; f++) {
+      const file = index.files[f] as string;
+      const range = index.headerRange(f) ?? index.rowRange(f, 0);
+      if (range.end - range.start > this.settings.maxRecordChars + COALESCE_GAP_BYTES) {
+        throw new DataError({
+          code: "record-too-long",
+          file,
+          line: range.line,
+          reason: "record exceeds the maximum record size (an unterminated quote?)",
+        });
+      }
+      const handle = await openFile(file);
+      try {
+        const bytes = Buffer.allocUnsafe(range.end - range.start);
+        await readFully(handle, file, bytes, range.start, bytes.length);
+        this.decoder.addFile(file, bytes, range.line);
+      } finally {
+        await handle.close();
+      }
+    }
+  }
+
+  /**
+   * The samples `indices`, in that order; `rowOf` maps a sample to its global data row. Throws
+   * `DataError` for unreadable or bad rows.
+   */
+  async read(indices: ArrayLike<number>, rowOf: (sample: number) => number): Promise<SampleBlock> {
+    const count = indices.length;
+    const layout = this.layouts.take(count);
+    const arrays = this.blocks.take(count);
+    try {
+      layOut(indices, rowOf, this.settings.index, layout, {
+        readBytes: this.settings.plan.readBytes,
+        maxRecordBytes: this.settings.maxRecordChars,
+      });
+      await this.fetch(layout, arrays);
+      for (let s = 0; s < count; s++) {
+        const position = layout.position[s] as number;
+        arrays.rows[position] = layout.row[s] as number;
+        arrays.lines[position] = layout.line[s] as number;
+        arrays.files[position] = layout.file[s] as number;
+      }
+    } catch (error) {
+      this.blocks.give(arrays);
+      throw error;
+    } finally {
+      this.layouts.give(layout);
+    }
+    return this.block(arrays, count);
+  }
+
+  /** Runs the layout's reads, `readConcurrency` at a time, decoding each read's rows into `arrays`. */
+  private async fetch(layout: ReadLayout, arrays: BlockArrays): Promise<void> {
+    const { index, schema, plan } = this.settings;
+    const numFeatures = schema.numFeatures;
+    const decoder = this.decoder;
+    const handles = new Map<number, Promise<FileHandle>>();
+    const handleOf = (f: number) => {
+      let handle = handles.get(f);
+      if (handle === undefined) {
+        handle = openFile(index.files[f] as string);
+        handles.set(f, handle);
+      }
+      return handle;
+    };
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+      while (!failed && next < layout.firstSlot.length - 1) {
+        const k = next++;
+        const from = layout.firstSlot[k] as number;
+        const to = layout.firstSlot[k + 1] as number;
+        const f = layout.file[from] as number;
+        const base = layout.start[from] as number;
+        const length = (layout.end[to - 1] as number) - base;
+        const buffer = this.buffers.take(length);
+        try {
+          await readFully(await handleOf(f), index.files[f] as string, buffer, base, length);
+          const valid = isUtf8(buffer.subarray(0, length));
+          for (let s = from; s < to; s++) {
+            const start = (layout.start[s] as number) - base;
+            const end = (layout.end[s] as number) - base;
+            const position = layout.position[s] as number;
+            const line = layout.line[s] as number;
+            const at = position * numFeatures;
+            arrays.labels[position] = decoder.decode(f, buffer, start, end, valid, line, arrays.features, at);
+          }
+        } finally {
+          this.buffers.give(buffer);
+        }
+      }
+    };
+    const workers = Array.from({ length: plan.readConcurrency }, () =>
+      worker().catch((error: unknown) => {
+        failed = true;
+        throw error;
+      }),
+    );
+    const results = await Promise.allSettled(workers);
+    await Promise.allSettled([...handles.values()].map(async (h) => (await h).close()));
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failure) throw failure.reason;
+  }
+
+  /** The block over recycled arrays; `release` gives them back for a later block. */
+  private block(arrays: BlockArrays, count: number): SampleBlock {
+    const numFeatures = this.settings.schema.numFeatures;
+    const { decoder, blocks } = this;
+    let released = false;
+    return {
+      length: count,
+      numFeatures,
+      features: arrays.features.subarray(0, count * numFeatures),
+      labels: arrays.labels.subarray(0, count),
+      row(k: number) {
+        if (released || !(k >= 0 && k < count)) throw new RangeError(`sample ${k} is not in this block`);
+        const fileIndex = arrays.files[k] as number;
+        const file = decoder.file(fileIndex);
+        return { index: arrays.rows[k] as number, file, fileIndex, line: arrays.lines[k] as number };
+      },
+      release() {
+        if (released) return;
+        released = true;
+        blocks.give(arrays);
+      },
+    };
+  }
+}
+
+async function openFile(file: string): Promise<FileHandle> {
+  try {
+    return await open(file, "r");
+  } catch (error) {
+    throw new DataError({
+      code: "file-not-found",
+      file,
+      reason: "cannot open: the file is gone",
+      cause: error,
+    });
+  }
+}
+
+async function readFully(handle: FileHandle, file: string, buffer: Buffer, position: number, length: number) {
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
+    if (bytesRead === 0) {
+      throw new DataError({
+        code: "count-mismatch",
+        file,
+        reason: `the file ended at byte ${position + done}, before the rows its index names: the file changed during the run`,
+      });
+    }
+    done += bytesRead;
+  }
+}

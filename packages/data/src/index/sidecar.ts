@@ -1,0 +1,119 @@
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import type { RecordTable } from "./table.ts";
+
+/** Bumped whenever the layout below or the record scan changes: older sidecars are then rebuilt. */
+export const INDEX_FORMAT_VERSION = 1;
+
+const MAGIC = "SWROWIDX";
+const FIXED_BYTES = 56;
+
+/** What a sidecar must match to be used: the file it indexes, as `stat` sees it now. */
+export interface FileKey {
+  /** Absolute path. */
+  path: string;
+  sizeBytes: number;
+  mtimeMs: number;
+}
+
+/** Default sidecar folder: `.stepwise-index/` beside the data file. */
+export function defaultIndexDir(file: string): string {
+  return join(dirname(resolve(file)), ".stepwise-index");
+}
+
+/**
+ * The sidecar's path: the file's name (to be recognisable) plus a hash of its absolute path, so
+ * one shared `indexDir` can hold the indexes of same-named files from different folders.
+ */
+export function sidecarPath(file: string, indexDir: string | null): string {
+  const absolute = resolve(file);
+  const tag = createHash("sha256").update(absolute).digest("hex").slice(0, 12);
+  return join(indexDir ?? defaultIndexDir(absolute), `${basename(absolute)}.${tag}.rowidx`);
+}
+
+const pad8 = (n: number): number => Math.ceil(n / 8) * 8;
+
+/**
+ * Little-endian layout: magic, format version, size, mtime, record/step/mark counts, path length,
+ * then the path, the low offsets, the high steps and the line marks, each 8-byte aligned so the
+ * arrays can be viewed in place when the sidecar is read back.
+ */
+export function encodeSidecar(key: FileKey, table: RecordTable): Buffer {
+  const path = Buffer.from(key.path, "utf8");
+  const pathEnd = FIXED_BYTES + pad8(path.length);
+  const lowEnd = pathEnd + pad8(table.numRecords * 4);
+  const stepsEnd = lowEnd + table.highSteps.byteLength;
+  const out = Buffer.alloc(stepsEnd + table.lineMarks.byteLength);
+  out.write(MAGIC, 0, "latin1");
+  out.writeUInt32LE(INDEX_FORMAT_VERSION, 8);
+  out.writeDoubleLE(key.sizeBytes, 16);
+  out.writeDoubleLE(key.mtimeMs, 24);
+  out.writeDoubleLE(table.numRecords, 32);
+  out.writeUInt32LE(table.highSteps.length, 40);
+  out.writeUInt32LE(table.lineMarks.length, 44);
+  out.writeUInt32LE(path.length, 48);
+  path.copy(out, FIXED_BYTES);
+  const bytes = (array: ArrayBufferView) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+  bytes(table.low.subarray(0, table.numRecords)).copy(out, pathEnd);
+  bytes(table.highSteps).copy(out, lowEnd);
+  bytes(table.lineMarks).copy(out, stepsEnd);
+  return out;
+}
+
+/** The table in `bytes` when it is a current-format sidecar of exactly `key`, else null (stale or damaged). */
+export function decodeSidecar(bytes: Buffer, key: FileKey): RecordTable | null {
+  if (bytes.length < FIXED_BYTES || bytes.toString("latin1", 0, 8) !== MAGIC) return null;
+  if (bytes.readUInt32LE(8) !== INDEX_FORMAT_VERSION) return null;
+  if (bytes.readDoubleLE(16) !== key.sizeBytes || bytes.readDoubleLE(24) !== key.mtimeMs) return null;
+  const numRecords = bytes.readDoubleLE(32);
+  const numSteps = bytes.readUInt32LE(40);
+  const numMarks = bytes.readUInt32LE(44);
+  const pathLength = bytes.readUInt32LE(48);
+  const pathEnd = FIXED_BYTES + pad8(pathLength);
+  const lowEnd = pathEnd + pad8(numRecords * 4);
+  const stepsEnd = lowEnd + numSteps * 8;
+  if (!Number.isSafeInteger(numRecords) || bytes.length !== stepsEnd + numMarks * 8) return null;
+  if (bytes.toString("utf8", FIXED_BYTES, FIXED_BYTES + pathLength) !== key.path) return null;
+  // Typed arrays need aligned offsets; a pooled Buffer may not be, and then one copy fixes it.
+  const base = bytes.byteOffset % 8 === 0 ? bytes : Buffer.from(bytes);
+  const view = <T>(Type: new (b: ArrayBufferLike, o: number, n: number) => T, at: number, n: number): T =>
+    new Type(base.buffer, base.byteOffset + at, n);
+  return {
+    numRecords,
+    low: view(Uint32Array, pathEnd, numRecords),
+    highSteps: view(Float64Array, lowEnd, numSteps),
+    lineMarks: view(Float64Array, stepsEnd, numMarks),
+  };
+}
+
+/** The cached table for `key`, or null when there is none or it is stale. */
+export async function readSidecar(path: string, key: FileKey): Promise<RecordTable | null> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch {
+    return null;
+  }
+  return decodeSidecar(bytes, key);
+}
+
+let written = 0;
+
+/**
+ * Writes the sidecar through a temporary file and a rename, so a concurrent reader (another rank
+ * indexing the same file) sees either no sidecar or a whole one. Returns false when the folder is
+ * not writable (read-only data): the index is then kept in memory only.
+ */
+export async function writeSidecar(path: string, key: FileKey, table: RecordTable): Promise<boolean> {
+  const temporary = `${path}.${process.pid}.${written++}.tmp`;
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(temporary, encodeSidecar(key, table));
+    await rename(temporary, path);
+    return true;
+  } catch {
+    await rm(temporary, { force: true }).catch(() => {});
+    return false;
+  }
+}

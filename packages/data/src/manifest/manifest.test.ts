@@ -1,0 +1,199 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { openIndexedCsv } from "../index/source.ts";
+import { numericCsv, numericSchema, tempDir, writeCsv } from "../index/test-helpers.ts";
+import type { PipelineOptions } from "../pipeline/api.ts";
+import { createPipeline } from "../pipeline/pipeline.ts";
+import type { PipelineState } from "../pipeline/state.ts";
+import { chainHash, type ManifestEntry } from "./format.ts";
+import { describeManifestReport, verifyManifest } from "./verify.ts";
+import { manifestOptions, openManifest } from "./writer.ts";
+
+const dir = tempDir("stepwise-manifest-");
+let names = 0;
+const path = (name: string) => join(dir, `${names++}-${name}.jsonl`);
+
+async function source(numSamples: number) {
+  const file = await writeCsv(dir, `data-${numSamples}-${names++}.csv`, numericCsv(numSamples));
+  return openIndexedCsv({ paths: file, schema: numericSchema(), cache: false });
+}
+
+/**
+ * Trains (reads) from `state` (or the start) and writes every batch to `manifest`, stopping after
+ * `stopAfter` batches when given; returns the checkpoint taken after `checkpointAfter` batches
+ * (default: the last one), as a trainer that crashed later would have it.
+ */
+async function run(
+  options: PipelineOptions,
+  manifest: string,
+  stopAfter: number | null = null,
+  checkpointAfter: number | null = stopAfter,
+): Promise<PipelineState> {
+  const pipeline = await createPipeline(options);
+  const writer = await openManifest(manifest, manifestOptions(pipeline));
+  let checkpoint = pipeline.getState();
+  let count = 0;
+  for await (const batch of pipeline.batches()) {
+    await writer.write(batch);
+    count++;
+    if (checkpointAfter === null || count <= checkpointAfter) checkpoint = pipeline.stateAfter(batch);
+    if (count === stopAfter) break;
+  }
+  await writer.close();
+  return JSON.parse(JSON.stringify(checkpoint)) as PipelineState;
+}
+
+async function editLine(
+  file: string,
+  change: (entry: ManifestEntry, all: ManifestEntry[]) => ManifestEntry | null,
+  at: number,
+) {
+  const lines = (await readFile(file, "utf8")).trim().split("\n");
+  const entries = lines.map((line) => JSON.parse(line));
+  const changed = change(
+    entries[at],
+    entries.filter((e) => e.type !== "header"),
+  );
+  if (changed === null) lines.splice(at, 1);
+  else lines[at] = JSON.stringify(changed);
+  await writeFile(file, `${lines.join("\n")}\n`);
+}
+
+describe("manifest of a run", () => {
+  it("two ranks with padding → every row once per pass, padding counted, report ok", async () => {
+    const data = await source(11);
+    const files = [path("rank0"), path("rank1")];
+    for (const shardIndex of [0, 1]) {
+      await run(
+        { source: data, batchSize: 3, seed: 4, epochs: 2, numShards: 2, shardIndex },
+        files[shardIndex] as string,
+      );
+    }
+    const report = await verifyManifest(files, { numSamples: 11 });
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.passes.map((p) => [p.pass, p.distinctRows, p.paddingRows, p.complete])).toEqual([
+      [0, 11, 1, true],
+      [1, 11, 1, true],
+    ]);
+    expect(describeManifestReport(report).split("\n")).toEqual([
+      "manifest OK: 8 steps, 2 passes, numSamples 11",
+      "pass 0: 11 of 11 rows once each, 1 padding, complete",
+      "pass 1: 11 of 11 rows once each, 1 padding, complete",
+    ]);
+  });
+
+  it("a planted duplicate (hash chain recomputed) → reported as a row appearing twice in its pass", async () => {
+    const file = path("planted");
+    await run({ source: await source(12), batchSize: 4, seed: 1, epochs: 1 }, file);
+    await editLine(
+      file,
+      (entry, all) => {
+        const first = (all[0] as ManifestEntry).rows[0] as number;
+        const rows = [first, ...entry.rows.slice(1)];
+        const previous = (all[0] as ManifestEntry).hash;
+        return { ...entry, rows, hash: chainHash(previous, { ...entry, rows }) };
+      },
+      2,
+    );
+    const report = await verifyManifest(file, { numSamples: 12 });
+    expect(report.ok).toBe(false);
+    expect(report.problems.join("\n")).toMatch(/pass 0: row \d+ appears again at step 1/);
+  });
+
+  it("a duplicate planted without fixing the hash → reported as an edited line", async () => {
+    const file = path("edited");
+    await run({ source: await source(12), batchSize: 4, seed: 1, epochs: 1 }, file);
+    await editLine(
+      file,
+      (entry, all) => ({
+        ...entry,
+        rows: [(all[0] as ManifestEntry).rows[0] as number, ...entry.rows.slice(1)],
+      }),
+      2,
+    );
+    const report = await verifyManifest(file, { numSamples: 12 });
+    expect(report.problems.join("\n")).toMatch(/does not continue the chain/);
+  });
+
+  it("a deleted step → reported missing, and the pass incomplete though the next began", async () => {
+    const file = path("deleted");
+    await run({ source: await source(12), batchSize: 4, seed: 1, epochs: 2 }, file);
+    await editLine(file, () => null, 2);
+    const problems = (await verifyManifest(file, { numSamples: 12 })).problems.join("\n");
+    expect(problems).toMatch(/steps 1–1 are missing/);
+    expect(problems).toMatch(/pass 0: 4 of 12 rows never appeared, yet pass 1 began/);
+  });
+
+  it("another numSamples than the manifest's → reported", async () => {
+    const file = path("count");
+    await run({ source: await source(6), batchSize: 4, seed: 1 }, file);
+    expect((await verifyManifest(file, { numSamples: 7 })).problems).toContain(
+      "manifest was written for numSamples 6, expected 7",
+    );
+  });
+});
+
+describe("manifest of a resumed run", () => {
+  const options = async () => ({
+    source: await source(10),
+    batchSize: 3,
+    seed: 7,
+    stepsPerEpoch: 3,
+    epochs: 4,
+  });
+
+  it("crash after the checkpoint, resumed and appended → equals the uninterrupted run's manifest step by step", async () => {
+    const base = await options();
+    const reference = path("reference");
+    await run(base, reference);
+    const resumed = path("resumed");
+    const checkpoint = await run(base, resumed, 7, 5); // checkpoint after step 4, crash after step 6
+    await run({ ...base, state: checkpoint }, resumed);
+    const report = await verifyManifest(resumed, { reference });
+    expect(report.problems).toEqual([]);
+    expect(report.matchingSteps).toBe(12);
+  });
+
+  it("resumed with another seed → every step after the resume differs from the reference", async () => {
+    const base = await options();
+    const reference = path("reference");
+    await run(base, reference);
+    const other = path("other-seed");
+    const checkpoint = (await run(base, other, 4)) as PipelineState & { seed: number };
+    await run({ ...base, seed: 8, state: { ...checkpoint, seed: 8 } }, other);
+    const report = await verifyManifest(other, { reference });
+    expect(report.ok).toBe(false);
+    expect(report.problems.join("\n")).toMatch(/step 4 \(rank 0\/1\) differs from the reference/);
+  });
+
+  it("resumed at another shard count → old and new ranks together cover every pass exactly once", async () => {
+    const data = await source(17);
+    const base = {
+      source: data,
+      batchSize: 2,
+      seed: 3,
+      stepsPerEpoch: 4,
+      epochs: 6,
+      shardPolicy: "pad" as const,
+    };
+    const files = [path("w2-r0"), path("w2-r1"), path("w3-r0"), path("w3-r1"), path("w3-r2")];
+    let state: PipelineState | null = null;
+    for (const shardIndex of [0, 1]) {
+      // Each old rank writes one step past its checkpoint before the crash: the new ranks replace it.
+      state = await run({ ...base, numShards: 2, shardIndex }, files[shardIndex] as string, 4, 3);
+    }
+    for (const shardIndex of [0, 1, 2]) {
+      await run(
+        { ...base, numShards: 3, shardIndex, state: state as PipelineState },
+        files[2 + shardIndex] as string,
+      );
+    }
+    const report = await verifyManifest(files, { numSamples: 17 });
+    expect(report.problems).toEqual([]);
+    const complete = report.passes.filter((p) => p.complete);
+    expect(complete.length).toBeGreaterThanOrEqual(2);
+    expect(complete.every((p) => p.distinctRows === 17 && p.rows === 17)).toBe(true);
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * Provenance in typed arrays, for crossing a thread boundary: structured clone copies an object
+ * per row (about as slow as parsing the row), while these arrays are transferred as they are.
+ * Rows with fields beyond RowRef's own (and the padding mark) travel as objects, unchanged.
+ */
+import type { RowRef } from "../types.ts";
+
+export interface PackedRows {
+  count: number;
+  index: Float64Array;
+  /** NaN for a null line. */
+  line: Float64Array;
+  fileIndex: Float64Array;
+  /** Position in `files`, or -1 for a null file. */
+  fileSlot: Int32Array;
+  files: string[];
+  /** 1 for a padding repeat (`padding: true`); null when no row is one. */
+  padding: Uint8Array | null;
+  /** The rows themselves when some row carries other fields. */
+  plain: RowRef[] | null;
+}
+
+/** Own enumerable fields of a packable row: RowRef's four, plus `padding`. */
+function packable(row: RowRef): boolean {
+  let count = 0;
+  for (const key in row) {
+    if (key !== "index" && key !== "file" && key !== "fileIndex" && key !== "line" && key !== "padding")
+      return false;
+    count++;
+  }
+  return count >= 4;
+}
+
+export function packRows(rows: readonly RowRef[]): PackedRows {
+  const count = rows.length;
+  const packed: PackedRows = {
+    count,
+    index: new Float64Array(count),
+    line: new Float64Array(count),
+    fileIndex: new Float64Array(count),
+    fileSlot: new Int32Array(count),
+    files: [],
+    padding: null,
+    plain: null,
+  };
+  let lastFile: string | null = null;
+  let lastSlot = -1;
+  for (let i = 0; i < count; i++) {
+    const row = rows[i] as RowRef;
+    if (!packable(row)) return { ...packed, plain: [...rows] };
+    packed.index[i] = row.index;
+    packed.line[i] = row.line ?? Number.NaN;
+    packed.fileIndex[i] = row.fileIndex;
+    const file = row.file;
+    if (file === null) packed.fileSlot[i] = -1;
+    else {
+      if (file !== lastFile) {
+        lastFile = file;
+        lastSlot = packed.files.indexOf(file);
+        if (lastSlot < 0) lastSlot = packed.files.push(file) - 1;
+      }
+      packed.fileSlot[i] = lastSlot;
+    }
+    if ((row as { padding?: unknown }).padding !== undefined) {
+      if ((row as { padding?: unknown }).padding !== true) return { ...packed, plain: [...rows] };
+      packed.padding ??= new Uint8Array(count);
+      packed.padding[i] = 1;
+    }
+  }
+  return packed;
+}
+
+export function unpackRows(packed: PackedRows): RowRef[] {
+  if (packed.plain !== null) return packed.plain;
+  const rows: RowRef[] = new Array(packed.count);
+  const { index, line, fileIndex, fileSlot, files, padding } = packed;
+  for (let i = 0; i < packed.count; i++) {
+    const slot = fileSlot[i] as number;
+    const at = line[i] as number;
+    const row: RowRef = {
+      index: index[i] as number,
+      file: slot < 0 ? null : (files[slot] as string),
+      fileIndex: fileIndex[i] as number,
+      line: Number.isNaN(at) ? null : at,
+    };
+    rows[i] = padding !== null && padding[i] === 1 ? Object.assign(row, { padding: true }) : row;
+  }
+  return rows;
+}
+
+/** The buffers of `packed` to transfer with it. */
+export function rowBuffers(packed: PackedRows): ArrayBuffer[] {
+  if (packed.plain !== null) return [];
+  const buffers = [packed.index, packed.line, packed.fileIndex, packed.fileSlot].map(
+    (a) => a.buffer as ArrayBuffer,
+  );
+  if (packed.padding !== null) buffers.push(packed.padding.buffer as ArrayBuffer);
+  return buffers;
+}

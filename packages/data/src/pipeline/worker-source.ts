@@ -1,0 +1,189 @@
+import { Worker } from "node:worker_threads";
+import { PlanError } from "@stepwise/core";
+import { DataError, type DataErrorCode } from "../csv/errors.ts";
+import { SourceError } from "../sources/errors.ts";
+import type { Sample } from "../types.ts";
+import { type ChunkedSource, type SampleChunk, samplesOf } from "./chunk.ts";
+import { integerAtLeast, PipelineError } from "./errors.ts";
+import { unpackRows } from "./rows-pack.ts";
+import type {
+  FromSourceWorker,
+  PackedChunk,
+  SerializedError,
+  ToSourceWorker,
+  WorkerSourceSpec,
+} from "./worker-protocol.ts";
+
+export interface WorkerSourceOptions {
+  /** Chunks (one per chunk of bytes read, for CSV files) the worker may read ahead of the consumer. Default 4. */
+  bufferChunks?: number;
+  /** Node flags for the worker thread. Default: this process's flags. */
+  execArgv?: string[];
+}
+
+/** A source read in a worker thread: reading and parsing there, the rest of the pipeline here. */
+export interface WorkerSource extends ChunkedSource {
+  /** Stops the worker (a pass in progress then fails). */
+  close(): Promise<void>;
+}
+
+const ERRORS: Record<string, new (message: string) => Error> = { PipelineError, SourceError, PlanError };
+
+function rebuild(error: SerializedError): Error {
+  if (error.data !== undefined)
+    return new DataError({ ...error.data, code: error.data.code as DataErrorCode });
+  const Type = ERRORS[error.name];
+  if (Type) return new Type(error.message);
+  const plain = new Error(error.message);
+  plain.name = error.name;
+  return plain;
+}
+
+interface Listener {
+  onMessage(message: FromSourceWorker): void;
+  onFailure(error: Error): void;
+}
+
+/**
+ * Builds the source of `spec` in a worker thread and reads its passes there: a CSV source's
+ * reading, splitting and encoding run on another core, while shuffling and batching (a
+ * pipeline over this source) run on this thread. Chunks of samples arrive with their arrays
+ * transferred; the samples, their order and a pass's errors (same class, message and DataError
+ * fields) are the source's own. Backpressure: at most `bufferChunks` chunks read ahead. Rejects
+ * with the worker's error when the source cannot be built.
+ * @example
+ * const source = await createWorkerSource({ module: "@stepwise/data", export: "csvSource", args: [{ paths, schema }] });
+ * const pipeline = await createPipeline({ source, batchSize: 32, seed: 1 });
+ */
+export async function createWorkerSource(
+  spec: WorkerSourceSpec,
+  options: WorkerSourceOptions = {},
+): Promise<WorkerSource> {
+  const bufferChunks = integerAtLeast("bufferChunks", options.bufferChunks ?? 4, 1);
+  const worker = new Worker(new URL("./worker-boot.mjs", import.meta.url), {
+    workerData: { entry: new URL("./worker-source-entry.ts", import.meta.url).href, spec },
+    ...(options.execArgv ? { execArgv: options.execArgv } : {}),
+  });
+  const listeners = new Map<number, Listener>();
+  let nextId = 1;
+  let closed = false;
+  // The worker keeps the process alive only while something waits on it.
+  const track = (id: number, listener: Listener) => {
+    listeners.set(id, listener);
+    worker.ref();
+  };
+  const untrack = (id: number) => {
+    listeners.delete(id);
+    if (listeners.size === 0) worker.unref();
+  };
+  const failAll = (error: Error) => {
+    for (const [id, listener] of listeners) {
+      untrack(id);
+      listener.onFailure(error);
+    }
+  };
+  worker.on("message", (message: FromSourceWorker) => listeners.get(message.id)?.onMessage(message));
+  worker.on("error", (error) => failAll(error));
+  worker.on("exit", (code) => {
+    closed = true;
+    failAll(new PipelineError(`the source worker exited (code ${code})`));
+  });
+  const send = (message: ToSourceWorker) => {
+    if (closed) throw new PipelineError("the source worker is closed");
+    worker.postMessage(message);
+  };
+  const request = (id: number, message: ToSourceWorker | null): Promise<FromSourceWorker> =>
+    new Promise((resolve, reject) => {
+      track(id, {
+        onMessage(reply) {
+          untrack(id);
+          if (reply.type === "error") reject(rebuild(reply.error));
+          else resolve(reply);
+        },
+        onFailure: reject,
+      });
+      if (message) send(message);
+    });
+
+  const ready = (await request(0, null).catch(async (error: unknown) => {
+    await worker.terminate();
+    throw error;
+  })) as Extract<FromSourceWorker, { type: "ready" }>;
+
+  const chunks = (): AsyncIterable<SampleChunk> => ({
+    [Symbol.asyncIterator](): AsyncIterator<SampleChunk> {
+      const id = nextId++;
+      // Provenance stays packed until the chunk is consumed: objects made on arrival would only age in the queue.
+      const queue: PackedChunk[] = [];
+      let started = false;
+      let ended = false;
+      let failure: Error | null = null;
+      let wake: (() => void) | null = null;
+      const listener: Listener = {
+        onMessage(message) {
+          if (message.type === "chunk") queue.push(message.chunk);
+          else {
+            ended = true;
+            untrack(id);
+            if (message.type === "error") failure = rebuild(message.error);
+          }
+          wake?.();
+        },
+        onFailure(error) {
+          ended = true;
+          failure = error;
+          wake?.();
+        },
+      };
+      return {
+        async next() {
+          if (!started) {
+            started = true;
+            track(id, listener);
+            send({ type: "pass", id, credits: bufferChunks });
+          }
+          while (queue.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
+          wake = null;
+          const packed = queue.shift();
+          if (packed) {
+            if (!ended) send({ type: "credit", id, count: 1 });
+            const { rows, ...chunk } = packed;
+            return { value: { ...chunk, rows: unpackRows(rows) }, done: false };
+          }
+          if (failure) throw failure;
+          return { value: undefined, done: true };
+        },
+        async return() {
+          if (started && !ended && !closed) {
+            send({ type: "cancel", id });
+            while (!ended) await new Promise<void>((resolve) => (wake = resolve));
+          }
+          queue.length = 0;
+          return { value: undefined, done: true };
+        },
+      };
+    },
+  });
+
+  worker.unref();
+  return {
+    numFeatures: ready.numFeatures,
+    numSamples: ready.numSamples,
+    chunks,
+    stream: (): AsyncIterable<Sample> => samplesOf(chunks()),
+    ...(ready.counts
+      ? {
+          async count(): Promise<number> {
+            const id = nextId++;
+            const reply = await request(id, { type: "count", id });
+            return (reply as Extract<FromSourceWorker, { type: "count" }>).value;
+          },
+        }
+      : {}),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await worker.terminate();
+    },
+  };
+}
