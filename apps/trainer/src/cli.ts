@@ -4,6 +4,7 @@ import { registerInspect } from "./commands/inspect.ts";
 import { registerPlan } from "./commands/plan.ts";
 import { registerPredict } from "./commands/predict.ts";
 import { registerTrain } from "./commands/train.ts";
+import { registerVerifyManifest } from "./commands/verify-manifest.ts";
 import { describeFailure } from "./errors.ts";
 
 /** The `trainer` program with every command registered; `exitOverride` so errors reach `main`. */
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerEvaluate(program);
   registerPredict(program);
   registerInspect(program);
+  registerVerifyManifest(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
@@ -32,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
     if (code === "commander.helpDisplayed" || code === "commander.version") return 0;
     if (code === "commander.help") return 0;
     const { text, exitCode } = describeFailure(error, argv.includes("--debug"));
-    if (!code?.startsWith("commander.")) process.stderr.write(`${text}\n`);
+    if (!code?.startsWith("commander.") && text !== "") process.stderr.write(`${text}\n`);
     return exitCode;
   }
 }

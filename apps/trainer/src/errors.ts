@@ -10,6 +10,14 @@ export class RunError extends Error {
   override name = "RunError";
 }
 
+/** Ends a command with `exitCode` and nothing more to print: the command's output already says why (e.g. a failed check). */
+export class ExitStatus extends Error {
+  override name = "ExitStatus";
+  constructor(readonly exitCode: number) {
+    super(`exit status ${exitCode}`);
+  }
+}
+
 /** Errors whose message is already a complete one-line explanation for the user. */
 const USER_ERRORS = new Set([
   "UsageError",
@@ -30,9 +38,11 @@ export function isUserError(error: unknown): error is Error {
 
 /**
  * Turns any failure into the text to print and the exit code: one line, no stack trace
- * unless `debug`. Commander's own errors (unknown flag, missing value) keep their wording.
+ * unless `debug`. Commander's own errors (unknown flag, missing value) keep their wording; an
+ * `ExitStatus` prints nothing.
  */
 export function describeFailure(error: unknown, debug: boolean): { text: string; exitCode: number } {
+  if (error instanceof ExitStatus) return { text: "", exitCode: error.exitCode };
   if (error instanceof CommanderError) {
     return { text: error.message.replace(/\n[\s\S]*$/, ""), exitCode: error.exitCode || 2 };
   }

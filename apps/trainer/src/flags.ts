@@ -2,6 +2,10 @@ import { ON_EXHAUSTED, SHARD_POLICIES } from "@stepwise/core";
 import type { Command } from "commander";
 import { choiceFlag, integerFlag, listFlag, validationFreqFlag } from "./options.ts";
 
+/** What `--shuffle` takes; `permutation` (in-memory random access) never applies to CSV data. */
+export const SHUFFLE_MODES = ["full", "buffer", "none"] as const;
+export type ShuffleFlag = (typeof SHUFFLE_MODES)[number];
+
 /** The epoch-plan flags every command that plans shares, with per-command defaults. */
 export function addPlanFlags(command: Command, defaults: { batchSize?: number; epochs: number }): Command {
   return command
@@ -71,15 +75,28 @@ export function addDataFlags(command: Command): Command {
       choiceFlag("--on-bad-record", ["error", "skip", "quarantine"] as const),
       "error",
     )
-    .option("--rejects <FILE>", "with quarantine: CSV file that receives bad rows and their reasons");
+    .option("--rejects <FILE>", "with quarantine: CSV file that receives bad rows and their reasons")
+    .option(
+      "--max-bad-rows <N|P%>",
+      "with skip or quarantine: fail when a pass has more bad rows than this count or share (e.g. 0.1%)",
+    );
 }
 
-/** Shuffling flags: buffer size for streamed data and the seed. */
+/** Shuffling flags: the kind of shuffle, its memory (budget or buffer size) and the seed. */
 export function addShuffleFlags(command: Command): Command {
   return command
     .option(
+      "--shuffle <full|buffer|none>",
+      "full: every row of a pass in seeded random order, read through a row index (default for CSV files); buffer: a bounded buffer of nearby rows (default for .gz and with --shuffle-buffer); none: file order",
+      choiceFlag("--shuffle", SHUFFLE_MODES),
+    )
+    .option(
+      "--memory-budget <BYTES>",
+      "with --shuffle full or none: memory for the row index and row blocks, e.g. 256MB or 1GiB (default 256MiB)",
+    )
+    .option(
       "--shuffle-buffer <K>",
-      "shuffle buffer size for streamed data",
+      "with --shuffle buffer: shuffle buffer size in rows",
       integerFlag("--shuffle-buffer", 1),
     )
     .option(
@@ -87,6 +104,14 @@ export function addShuffleFlags(command: Command): Command {
       "seed for shuffling, the split and initial weights (default: chosen once and recorded)",
       integerFlag("--seed", 0),
     );
+}
+
+/** `--manifest`: a per-step record of the rows each step got, checked by `trainer verify-manifest`. */
+export function addManifestFlag(command: Command): Command {
+  return command.option(
+    "--manifest <FILE>",
+    "write each step's rows and a rolling hash to this JSON-lines file (check it with trainer verify-manifest)",
+  );
 }
 
 /** Validation data and how much and how often to validate (rule 4). */

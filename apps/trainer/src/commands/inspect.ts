@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { addDataFlags, addPlanFlags, addShuffleFlags } from "../flags.ts";
+import { addDataFlags, addManifestFlag, addPlanFlags, addShuffleFlags } from "../flags.ts";
 
 export interface InspectIo {
   stdout: { write(text: string): unknown };
@@ -18,6 +18,7 @@ export function registerInspect(
   addDataFlags(command);
   addPlanFlags(command, { epochs: 1 });
   addShuffleFlags(command);
+  addManifestFlag(command);
   command.action(async (flags: Record<string, unknown>, cmd: Command) => {
     const { inspect } = await import("../inspect/run.ts");
     await inspect(flags, (key) => cmd.getOptionValueSource(key) === "cli", io);

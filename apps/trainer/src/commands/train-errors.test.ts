@@ -1,5 +1,6 @@
-import { rm, stat, writeFile } from "node:fs/promises";
+import { readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runInProcess } from "../cli-capture.ts";
 import { tempDir, writeToyCsv } from "../test-helpers.ts";
@@ -75,6 +76,41 @@ describe("trainer train: bad input", () => {
       /^error: --resume continues a run with its saved config; drop --epochs/,
     ],
     [
+      "--resume with another shard count",
+      () => ["train", "--resume", join(dir, "run-a"), "--num-shards", "2"],
+      /^error: --resume keeps the run's --num-shards and --shard-index: .*; drop --num-shards, or start a new run with --out\n$/,
+    ],
+    [
+      "--shuffle full on gzip data",
+      () => [...base, "--data", join(dir, "toy.csv.gz"), "--shuffle", "full"],
+      /^error: --shuffle full: .*toy\.csv\.gz is gzip-compressed and cannot be indexed for random access; use --shuffle buffer/,
+    ],
+    [
+      "a memory budget that is not a byte count",
+      () => [...base, "--data", data, "--memory-budget", "256 apples"],
+      /^error: --memory-budget must be a positive byte count such as 268435456, "256MB" or "1GiB", got "256 apples"\n$/,
+    ],
+    [
+      "--max-bad-rows without skip or quarantine",
+      () => [...base, "--data", data, "--max-bad-rows", "0.1%"],
+      /^error: --max-bad-rows goes with --on-bad-record skip or quarantine/,
+    ],
+    [
+      "more bad rows than --max-bad-rows",
+      () => [
+        ...base,
+        "--data",
+        join(dir, "dirty.csv"),
+        "--numeric",
+        "x1",
+        "--on-bad-record",
+        "skip",
+        "--max-bad-rows",
+        "1",
+      ],
+      /^error: too many bad rows: 2 of 92 rows skipped, more than --max-bad-rows 1; first: .*dirty\.csv:4: column 2 "x1" expected a number, got "bad"; .*dirty\.csv:9: .*; fix those rows, or raise --max-bad-rows\n$/,
+    ],
+    [
       "--resume of a complete run",
       () => ["train", "--resume", join(dir, "run-a")],
       /^error: --resume .*run-a: the run is already complete; start a new run with --out/,
@@ -85,6 +121,11 @@ describe("trainer train: bad input", () => {
     await writeFile(join(dir, "one-class.csv"), "x,klass\n1,a\n2,a\n3,a\n");
     await writeFile(join(dir, "empty.csv"), "x,kind\n");
     await writeFile(join(dir, "two-rows.csv"), "x,klass\n1,a\n2,b\n");
+    const lines = (await readFile(data, "utf8")).trim().split("\n");
+    await writeFile(join(dir, "toy.csv.gz"), gzipSync(`${lines.join("\n")}\n`));
+    lines.splice(3, 0, "b1,bad,1,red,0.5,high");
+    lines.splice(8, 0, "b2,bad,1,red,0.5,high");
+    await writeFile(join(dir, "dirty.csv"), `${lines.join("\n")}\n`);
   });
 
   it.each(cases)("%s → one line on stderr with the fix, exit 1, no run folder", async (_, args, message) => {

@@ -1,5 +1,12 @@
 import type { Command } from "commander";
-import { addBackendFlag, addDataFlags, addPlanFlags, addShuffleFlags, addValidationFlags } from "../flags.ts";
+import {
+  addBackendFlag,
+  addDataFlags,
+  addManifestFlag,
+  addPlanFlags,
+  addShuffleFlags,
+  addValidationFlags,
+} from "../flags.ts";
 import { choiceFlag, integerFlag, numberFlag } from "../options.ts";
 import { OPTIMIZERS } from "../train/config.ts";
 import type { TrainIo } from "../train/run.ts";
@@ -62,6 +69,7 @@ export function registerTrain(
   addValidationFlags(command);
   addPlanFlags(command, { batchSize: 32, epochs: 10 });
   addShuffleFlags(command);
+  addManifestFlag(command);
   addBackendFlag(command);
   command.action(async (flags: Record<string, unknown>, command: Command) => {
     // Loaded on use: tfjs and the data pipeline take a while to load and `plan` needs neither.

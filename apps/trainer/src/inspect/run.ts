@@ -1,16 +1,21 @@
-import { type Batch, type CsvSource, createPipeline } from "@stepwise/data";
+import { type Batch, type CsvSource, createPipeline, type IndexedCsvSource, isPadding } from "@stepwise/data";
 import type { InspectIo } from "../commands/inspect.ts";
 import { UsageError } from "../errors.ts";
 import { formatPlan } from "../format/plan-table.ts";
-import { resolveTrainConfig } from "../train/config.ts";
-import { fitSchema, trainingSources } from "../train/data.ts";
+import { resolveTrainConfig, type TrainConfig } from "../train/config.ts";
+import { fitSchema } from "../train/data.ts";
 import { pipelineOptions } from "../train/feed.ts";
+import { openRunManifest } from "../train/manifest.ts";
+import { resolveShuffle, trainingSources } from "../train/sources.ts";
 
 function batchLine(batch: Batch, files: string[] | null): Record<string, unknown> {
   const line: Record<string, unknown> = {
     epoch: batch.epoch,
     step: batch.step,
+    pass: batch.pass,
     rows: batch.rows.map((row) => row.index),
+    // The last `padding` rows repeat rows of the pass so that every rank has as many steps.
+    padding: batch.rows.filter(isPadding).length,
   };
   if (files) line.files = batch.rows.map((row) => files[row.fileIndex]);
   return line;
@@ -39,38 +44,43 @@ export async function inspect(
 ): Promise<void> {
   if (flags.batchSize === undefined) throw new UsageError("--batch-size is required");
   const { config, seedChosen } = resolveTrainConfig(flags, explicit);
+  config.shuffle = await resolveShuffle(config);
   const schema = await fitSchema(config);
-  const { train } = trainingSources(config, schema);
-  const source = train as CsvSource;
-  const pipeline = await createPipeline({ ...pipelineOptions(config), source });
-  const list = await source.files();
+  const { train, data } = await trainingSources(config, schema);
+  const pipeline = await createPipeline({ ...pipelineOptions(config), source: train });
+  const list = await data.files();
   const files = list.length > 1 ? list : null;
   const json = flags.json === true;
   if (seedChosen)
     io.stderr.write(`seed ${config.seed} (chosen at random; pass --seed ${config.seed} to repeat)\n`);
   if (!json) io.stdout.write(`${formatPlan(pipeline.plan)}\n`);
+  const manifest = await openRunManifest(config.manifest, pipeline, null);
   let steps = 0;
   let samples = 0;
-  for (let epoch = pipeline.plan.initialEpoch; epoch < pipeline.plan.endEpoch; epoch++) {
-    for await (const batch of pipeline.epoch(epoch)) {
-      steps++;
-      samples += batch.batchSize;
-      io.stdout.write(json ? `${JSON.stringify(batchLine(batch, files))}\n` : readable(batch, files));
+  const passes = new Set<number>();
+  try {
+    for (let epoch = pipeline.plan.initialEpoch; epoch < pipeline.plan.endEpoch; epoch++) {
+      for await (const batch of pipeline.epoch(epoch)) {
+        steps++;
+        samples += batch.batchSize;
+        passes.add(batch.pass);
+        await manifest?.write(batch);
+        io.stdout.write(json ? `${JSON.stringify(batchLine(batch, files))}\n` : readable(batch, files));
+      }
     }
+  } finally {
+    await manifest?.close();
+    await pipeline.close();
   }
-  await pipeline.close();
-  const { cumulative } = source.summary();
   const summary = {
     seed: config.seed,
+    shuffle: config.shuffle,
     numSamples: pipeline.numSamples,
     steps,
     samples,
-    rowsRead: cumulative.rowsRead,
-    rowsUsed: cumulative.rowsUsed,
-    rowsSkipped: cumulative.rowsSkipped,
-    rowsQuarantined: cumulative.rowsQuarantined,
-    passesStarted: source.summary().passesStarted,
-    badRecords: source.summary().badRecords,
+    passes: passes.size,
+    ...rowCounts(data, config),
+    badRecords: data.summary().badRecords,
   };
   io.stdout.write(
     json
@@ -79,4 +89,25 @@ export async function inspect(
           .map(([key, value]) => `${key}: ${typeof value === "object" ? JSON.stringify(value) : value}`)
           .join("\n")}\n`,
   );
+}
+
+/**
+ * Rows of the data: a stream counts what its passes read (all passes together); an indexed
+ * source knows its rows from the index and its bad rows from the one scan that found them, and
+ * reads only the rows a step needs, so its counts are those of one pass.
+ */
+function rowCounts(data: CsvSource, config: TrainConfig) {
+  if (!("index" in data)) {
+    const { rowsRead, rowsUsed, rowsSkipped, rowsQuarantined } = data.summary().cumulative;
+    return { rowsRead, rowsUsed, rowsSkipped, rowsQuarantined };
+  }
+  const indexed = data as IndexedCsvSource;
+  const quarantined = config.onBadRecord === "quarantine";
+  return {
+    rowsRead: indexed.index.numRows,
+    rowsUsed: indexed.numSamples,
+    rowsSkipped: quarantined ? 0 : indexed.badRows,
+    rowsQuarantined: quarantined ? indexed.badRows : 0,
+    index: indexed.index.origins.includes("built") ? "built" : indexed.index.origins[0],
+  };
 }

@@ -2,6 +2,7 @@ import { randomInt } from "node:crypto";
 import { basename } from "node:path";
 import type { OnExhausted, ShardPolicy } from "@stepwise/core";
 import { UsageError } from "../errors.ts";
+import type { ShuffleFlag } from "../flags.ts";
 import type { SplitMode } from "./split.ts";
 
 export const OPTIMIZERS = ["adam", "sgd", "rmsprop"] as const;
@@ -33,6 +34,14 @@ export interface TrainConfig {
   splitMode: SplitMode;
   validationSteps?: number;
   validationFreq?: number | number[];
+  /**
+   * How a pass is ordered: `full` and `none` read CSV files through a row index, `buffer` streams
+   * them. Resolved before the run starts (see `resolveShuffle`) and saved; configs saved without it
+   * resume as `buffer`, the only shuffle there was.
+   */
+  shuffle?: ShuffleFlag;
+  /** Bytes the indexed reader may hold, as given (`"256MB"`); `full`/`none` only. */
+  memoryBudget?: string;
   shuffleBuffer?: number;
   seed: number;
   learningRate?: number;
@@ -43,13 +52,17 @@ export interface TrainConfig {
   shardPolicy: ShardPolicy;
   onBadRecord: BadRecordPolicy;
   rejects?: string;
+  /** Most bad rows a pass may leave out, as given (`"10"`, `"0.1%"`); needs `skip` or `quarantine`. */
+  maxBadRows?: string;
+  /** Per-step manifest file; a resumed run appends to it. */
+  manifest?: string;
   backend: "wasm" | "cpu";
   /** Where batches are prepared: the training thread, or a worker thread in parallel to training. */
   loader: "main" | "worker";
 }
 
 /** Config keys holding paths: relative to a config file's folder when read from one. */
-export const PATH_KEYS = ["data", "validationData", "modelJson", "rejects"] as const;
+export const PATH_KEYS = ["data", "validationData", "modelJson", "rejects", "manifest"] as const;
 
 const CONFIG_KEYS: readonly (keyof TrainConfig)[] = [
   "data",
@@ -74,6 +87,8 @@ const CONFIG_KEYS: readonly (keyof TrainConfig)[] = [
   "splitMode",
   "validationSteps",
   "validationFreq",
+  "shuffle",
+  "memoryBudget",
   "shuffleBuffer",
   "seed",
   "learningRate",
@@ -84,6 +99,8 @@ const CONFIG_KEYS: readonly (keyof TrainConfig)[] = [
   "shardPolicy",
   "onBadRecord",
   "rejects",
+  "maxBadRows",
+  "manifest",
   "backend",
   "loader",
 ];
@@ -120,6 +137,21 @@ export function resolveTrainConfig(
   }
   if (flags.onBadRecord === "quarantine" && flags.rejects === undefined) {
     throw new UsageError("--on-bad-record quarantine needs --rejects FILE: where the bad rows go");
+  }
+  if (flags.maxBadRows !== undefined && flags.onBadRecord === "error") {
+    throw new UsageError(
+      "--max-bad-rows goes with --on-bad-record skip or quarantine (with error the first bad row stops the run)",
+    );
+  }
+  if (flags.shuffleBuffer !== undefined && (flags.shuffle === "full" || flags.shuffle === "none")) {
+    throw new UsageError(
+      `--shuffle-buffer goes with --shuffle buffer; --shuffle ${flags.shuffle} reads through a row index and keeps no buffer`,
+    );
+  }
+  if (flags.memoryBudget !== undefined && flags.shuffle === "buffer") {
+    throw new UsageError(
+      "--memory-budget goes with --shuffle full or none; a buffer shuffle's memory is set by --shuffle-buffer",
+    );
   }
   const seedChosen = flags.seed === undefined;
   const config: Record<string, unknown> = {};

@@ -1,10 +1,12 @@
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { inferSchema, type SampleSource, type Schema } from "@stepwise/data";
+import { inferSchema, isBlockSource, type SampleSource, type Schema } from "@stepwise/data";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../test-helpers.ts";
 import type { TrainConfig } from "./config.ts";
-import { fitSchema, openTrainingData, trainingSources } from "./data.ts";
+import { fitSchema, openTrainingData } from "./data.ts";
+import { pipelineOptions } from "./feed.ts";
+import { trainingSources } from "./sources.ts";
 
 interface Row {
   x: string;
@@ -106,7 +108,7 @@ describe("fitSchema with --validation-split", () => {
       samplesFitted: Math.floor(usable * 0.75),
     });
 
-    const { train, validation } = trainingSources(cfg, schema);
+    const { train, validation } = await trainingSources(cfg, schema);
     const [trained, validated] = [await drain(train), await drain(validation as SampleSource)];
     const trainRows = trained.map((s) => rows[s.index] as Row);
     expect(trainRows).toHaveLength(Math.floor(usable * 0.75));
@@ -150,7 +152,7 @@ describe("fitSchema with --validation-split", () => {
     const rows = makeRows(50).map((r, i) => ({ ...r, y: String((i * 7.5) % 19) }));
     const cfg = config(await csv(rows), { validationSplit: 0.3, task: "regression", seed: 3 });
     const schema = await fitSchema(cfg);
-    const { train } = trainingSources(cfg, schema);
+    const { train } = await trainingSources(cfg, schema);
     const trainRows = (await drain(train)).map((s) => rows[s.index] as Row);
     expect(trainRows).toHaveLength(35);
     if (schema.label?.kind !== "regression") throw new Error("expected a regression label");
@@ -175,5 +177,45 @@ describe("fitSchema with --validation-split", () => {
     expect(resumed.schemaJson).toEqual(fresh.schemaJson);
     expect(resumed.schemaJson.fit.samplesFitted).toBe(24);
     expect(await drain(resumed.train)).toEqual(await drain(fresh.train));
+  });
+});
+
+describe("trainingSources by shuffle", () => {
+  it.each([["random" as const], ["tail" as const]])(
+    "--shuffle full with a %s split, bad rows skipped → both sides random access, with exactly the streamed split's samples",
+    async (splitMode) => {
+      const rows = makeRows(57).map((r, i) => (i % 11 === 4 ? { ...r, x: "zz" } : r));
+      const options = { validationSplit: 0.3, splitMode, onBadRecord: "skip" as const, numeric: ["x"] };
+      const streamed = config(await csv(rows), { ...options, shuffle: "buffer" });
+      const schema = await fitSchema(streamed);
+      const stream = await trainingSources(streamed, schema);
+      const indexed = await trainingSources({ ...streamed, shuffle: "full" }, schema);
+      expect(isBlockSource(indexed.train)).toBe(true);
+      expect(isBlockSource(indexed.validation as SampleSource)).toBe(true);
+      expect(isBlockSource(stream.train)).toBe(false);
+      expect(await drain(indexed.train)).toEqual(await drain(stream.train));
+      expect(await drain(indexed.validation as SampleSource)).toEqual(
+        await drain(stream.validation as SampleSource),
+      );
+      expect(indexed.data.summary().cumulative.rowsSkipped).toBe(rows.filter((r) => r.x === "zz").length);
+    },
+  );
+
+  it("a config saved before --shuffle existed (no shuffle key) → streamed with a buffer shuffle, as its checkpoints expect", async () => {
+    const cfg = config(await csv(makeRows(12)), { shuffleBuffer: 4 });
+    expect(cfg.shuffle).toBeUndefined();
+    const { train } = await trainingSources(cfg, await fitSchema(cfg));
+    expect(isBlockSource(train)).toBe(false);
+    expect(pipelineOptions(cfg)).toMatchObject({ shuffle: "buffer", shuffleBuffer: 4 });
+  });
+
+  it("--shuffle none without a split → the indexed file itself; --validation-data stays a stream", async () => {
+    const cfg = config(await csv(makeRows(12)), { shuffle: "none", validationData: await csv(makeRows(5)) });
+    const schema = await fitSchema(cfg);
+    const { train, validation, data } = await trainingSources(cfg, schema);
+    expect(train).toBe(data);
+    expect(isBlockSource(train)).toBe(true);
+    expect(isBlockSource(validation as SampleSource)).toBe(false);
+    expect((await drain(validation as SampleSource)).map((s) => s.index)).toEqual([0, 1, 2, 3, 4]);
   });
 });

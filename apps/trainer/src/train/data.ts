@@ -13,7 +13,8 @@ import {
 import { UsageError } from "../errors.ts";
 import type { Task } from "../model/build.ts";
 import type { TrainConfig } from "./config.ts";
-import { splitMembership, splitSource } from "./split.ts";
+import { csvFormat, trainingSources } from "./sources.ts";
+import { splitMembership } from "./split.ts";
 
 /** Training data ready for a pipeline: sources, schema and what the model must predict. */
 export interface OpenedData {
@@ -38,13 +39,6 @@ export interface ScoringData {
   task: Task;
   classNames: string[] | null;
   badRecords(): string | null;
-}
-
-function csvFormat(config: TrainConfig) {
-  return {
-    header: config.header,
-    ...(config.delimiter !== undefined ? { delimiter: config.delimiter } : {}),
-  };
 }
 
 /** Class names and task from a fitted schema; throws `UsageError` for a label the task cannot use. */
@@ -161,7 +155,7 @@ function schemaOptions(config: TrainConfig): InferSchemaOptions {
 export async function openTrainingData(config: TrainConfig, saved: unknown): Promise<OpenedData> {
   const schema = saved !== null ? parseSchema(saved) : await fitSchema(config);
   const { task, classNames } = taskOf(schema, config.task, config.data);
-  const { train, validation } = trainingSources(config, schema);
+  const { train, validation } = await trainingSources(config, schema);
   return {
     schemaText: describeSchema(schema),
     schemaJson: schema,
@@ -172,39 +166,6 @@ export async function openTrainingData(config: TrainConfig, saved: unknown): Pro
     validation,
     badRecords: () => fitSummary(schema, config),
   };
-}
-
-/**
- * The training and validation sources of a run, from its config and fitted schema. Plain
- * inputs only, so the pipeline worker can build the same training source on its own thread.
- */
-export function trainingSources(
-  config: TrainConfig,
-  schema: Schema,
-): { train: SampleSource; validation: SampleSource | null } {
-  const format = csvFormat(config);
-  const policy = { onBadRecord: config.onBadRecord, rejects: config.rejects ?? null };
-  const all = csvSource({
-    paths: config.data,
-    schema,
-    ...format,
-    ...policy,
-    numSamples: schema.fit.rowsUsed,
-  });
-  if (config.validationSplit !== undefined) {
-    return splitSource(all, {
-      numSamples: schema.fit.rowsUsed,
-      fraction: config.validationSplit,
-      seed: config.seed,
-      mode: config.splitMode,
-    });
-  }
-  // Validation rows are scored, not fitted: bad ones stop the run whatever the training policy.
-  const validation =
-    config.validationData === undefined
-      ? null
-      : csvSource({ paths: config.validationData, schema, ...format });
-  return { train: all, validation };
 }
 
 /** Every pass reads the same rows, so the fitting pass's bad-record count holds for each of them. */

@@ -26,6 +26,8 @@ export function pipelineOptions(config: TrainConfig) {
   return {
     batchSize: config.batchSize,
     seed: config.seed,
+    // Configs saved before `shuffle` existed streamed with a buffer (see TrainConfig.shuffle).
+    shuffle: config.shuffle ?? ("buffer" as const),
     ...(config.shuffleBuffer !== undefined ? { shuffleBuffer: config.shuffleBuffer } : {}),
     stepsPerEpoch: config.stepsPerEpoch ?? null,
     epochs: config.epochs,

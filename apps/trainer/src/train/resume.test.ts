@@ -37,6 +37,8 @@ const trainArgs = (out: string, loader = "main") => [
   "cpu",
   "--loader",
   loader,
+  "--manifest",
+  `${out}.jsonl`,
   "--out",
   out,
 ];
@@ -112,6 +114,30 @@ describe("train --resume after kill -9", () => {
     ]);
     expect(a.equals(b)).toBe(true);
     expect(JSON.parse(await readFile(join(interrupted, "status.json"), "utf8")).status).toBe("complete");
+
+    // The default shuffle of a CSV file is full, whose checkpoints hold a position of a few numbers.
+    expect(JSON.parse(await readFile(join(interrupted, "config.json"), "utf8")).shuffle).toBe("full");
+    const { pipeline } = JSON.parse(await readFile(join(interrupted, "checkpoint", "state.json"), "utf8"));
+    expect(Object.keys(pipeline).sort()).toEqual(
+      ["format", "pass", "passOffset", "planHash", "seed", "step", "version"].sort(),
+    );
+    // 90 training rows in batches of 4: 23 steps per pass, 14 epochs.
+    expect(pipeline).toMatchObject({ version: 2, seed: 11, step: 23 * 14, pass: 14, passOffset: 0 });
+    // The resumed run appended to the interrupted run's manifest; step for step it equals the straight run's.
+    const headers = (await readFile(`${interrupted}.jsonl`, "utf8"))
+      .split("\n")
+      .filter((l) => l.includes('"header"'));
+    expect(headers.map((h) => JSON.parse(h).startStep)).toEqual([0, 23 * reached]);
+    const check = await runCli([
+      "verify-manifest",
+      `${interrupted}.jsonl`,
+      "--reference",
+      `${straight}.jsonl`,
+    ]);
+    expect(check.stderr).toBe("");
+    expect(check.code).toBe(0);
+    expect(check.stdout).toMatch(/^manifest OK: 322 steps, 14 passes, numSamples 90\n/);
+    expect(check.stdout).toContain("reference: 322 steps equal");
   }, 120_000);
 
   it("the data changed after the interruption → a one-line refusal naming the file, exit 1, run untouched", async () => {

@@ -28,6 +28,7 @@ import { type OpenedData, openTrainingData } from "./data.ts";
 import { createFeed, type TrainFeed } from "./feed.ts";
 import type { Inputs } from "./inputs.ts";
 import { trainLoop } from "./loop.ts";
+import { openRunManifest, recorded } from "./manifest.ts";
 
 export interface TrainIo {
   stdout: ProgressStream;
@@ -126,12 +127,20 @@ export async function executeRun(
   }
   const toTensors = (batch: Parameters<typeof batchToTensors>[0]) =>
     batchToTensors(batch, { task: data.task });
-  // The feed may hold a worker thread and an open file: released however training ends.
+  const manifest = await openRunManifest(config.manifest, pipeline, checkpoint?.state.step ?? null).catch(
+    async (error: unknown) => {
+      await feed.close();
+      throw error;
+    },
+  );
+  const epochBatches = (epoch: number) =>
+    manifest ? recorded(feed.epoch(epoch), manifest) : feed.epoch(epoch);
+  // The feed may hold a worker thread and open files: released however training ends.
   const result = await trainLoop({
     model,
     metricNames,
     plan: pipeline.plan,
-    data: { epoch: (epoch) => feed.epoch(epoch), validation: (epoch) => pipeline.validation(epoch) },
+    data: { epoch: epochBatches, validation: (epoch) => pipeline.validation(epoch) },
     toTensors,
     startEpoch,
     history,
@@ -161,7 +170,10 @@ export async function executeRun(
       });
       await writeFileAtomic(join(dir, RUN_FILES.history), formatHistory(all, metricNames));
     },
-  }).finally(() => feed.close());
+  }).finally(async () => {
+    await manifest?.close();
+    await feed.close();
+  });
   if (result.stoppedEarly)
     io.stdout.write(`Early stopping: no improvement for ${config.earlyStoppingPatience} epochs\n`);
   await model.save(modelUrl(join(dir, RUN_FILES.model)));

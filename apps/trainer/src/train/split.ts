@@ -62,6 +62,23 @@ export function splitMembership(options: SplitOptions): {
 }
 
 /**
+ * Positions of each side of the split, in increasing order (4 bytes per sample): what a block
+ * source's subsets take (`subsetBlocks`). Throws `UsageError` when either side would be empty.
+ */
+export function splitMembers(options: SplitOptions): { train: Uint32Array; validation: Uint32Array } {
+  const { sizes, isValidation } = splitMembership(options);
+  const train = new Uint32Array(sizes.train);
+  const validation = new Uint32Array(sizes.validation);
+  let t = 0;
+  let v = 0;
+  for (let p = 0; p < options.numSamples; p++) {
+    if (isValidation(p)) validation[v++] = p;
+    else train[t++] = p;
+  }
+  return { train, validation };
+}
+
+/**
  * Splits one source into training and validation sources by sample position (the n-th usable
  * sample of a pass), reproducibly from `seed`. Both views read the underlying data and keep the
  * rows' provenance; with random access both are random access too (positions kept as
@@ -71,14 +88,11 @@ export function splitSource(
   source: SampleSource,
   options: SplitOptions,
 ): { train: SampleSource; validation: SampleSource } {
-  const { numSamples } = options;
   const { sizes, isValidation } = splitMembership(options);
-
+  let both: { train: Uint32Array; validation: Uint32Array } | null = null;
   const members = (wanted: boolean): Uint32Array => {
-    const out = new Uint32Array(wanted ? sizes.validation : sizes.train);
-    let n = 0;
-    for (let p = 0; p < numSamples; p++) if (isValidation(p) === wanted) out[n++] = p;
-    return out;
+    both ??= splitMembers(options);
+    return wanted ? both.validation : both.train;
   };
 
   const view = (wanted: boolean, count: number): SampleSource => {

@@ -7,6 +7,7 @@ import { createRunFolder, lockRun, openRun, RUN_FILES, readRunJson, writeStatus 
 import { defaultRunDir, PATH_KEYS, resolveTrainConfig, type TrainConfig } from "./config.ts";
 import { collectInputs, type Inputs, verifyInputs } from "./inputs.ts";
 import { executeRun, prepareRun, type TrainIo, writeRunStart } from "./run.ts";
+import { resolveShuffle } from "./sources.ts";
 
 /** The only flags `--resume` takes: everything else comes from the run's config.json. */
 const RESUME_FLAGS = new Set(["resume", "backend", "loader"]);
@@ -49,6 +50,8 @@ const DATA_FIXES: Partial<Record<string, string>> = {
   "missing-value": RECORD_FIX,
   "missing-label": RECORD_FIX,
   "bad-label": RECORD_FIX,
+  "too-many-bad-rows": "fix those rows, or raise --max-bad-rows",
+  "not-indexable": "use --shuffle buffer to stream it",
 };
 
 /** Appends the fix to a data error's one-line message (the message is what the CLI prints). */
@@ -79,6 +82,8 @@ export async function startRun(command: Command, flags: Record<string, unknown>,
     if (typeof value === "string") (config as unknown as Record<string, unknown>)[key] = shortPath(value);
   }
   const requested = typeof merged.out === "string" ? merged.out : defaultRunDir(config.data, new Date());
+  // Saved resolved, so a resume (or the config reused) reads the data the same way.
+  config.shuffle = await withFix(resolveShuffle(config));
   const prepared = await withFix(prepareRun(config, io, null));
   if (seedChosen)
     io.stdout.write(
@@ -107,6 +112,13 @@ export async function resumeRun(
     .filter((key) => command.getOptionValueSource(key) === "cli" && !RESUME_FLAGS.has(key));
   if (given.length > 0) {
     const flag = command.options.find((o) => o.attributeName() === given[0])?.long ?? given[0];
+    if (given[0] === "numShards" || given[0] === "shardIndex") {
+      // The data could be re-dealt (indexed states allow it), but the run's model and checkpoint
+      // are one rank's: ranks here share no weights, and a new rank would have no checkpoint.
+      throw new UsageError(
+        `--resume keeps the run's --num-shards and --shard-index: its model and checkpoint belong to that rank's share of the data; drop ${flag}, or start a new run with --out`,
+      );
+    }
     throw new UsageError(
       `--resume continues a run with its saved config; drop ${flag}, or start a new run with --out`,
     );

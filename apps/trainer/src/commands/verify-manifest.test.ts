@@ -1,0 +1,146 @@
+import { createHash } from "node:crypto";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runInProcess } from "../cli-capture.ts";
+import { tempDir, writeToyCsv } from "../test-helpers.ts";
+
+let dir: string;
+let data: string;
+let manifest: string;
+beforeAll(async () => {
+  dir = await tempDir("verify-manifest-");
+  data = join(dir, "toy.csv");
+  await writeToyCsv(data, 90);
+  // 90 rows in batches of 16: 6 steps per pass; 3 epochs of 4 steps span passes 0 and 1.
+  manifest = join(dir, "run.jsonl");
+  const run = await train(["--seed", "5", "--manifest", manifest, "--out", join(dir, "run")]);
+  expect(run.code).toBe(0);
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function train(args: string[]) {
+  return runInProcess([
+    ...["train", "--data", data, "--label", "kind", "--model", "mlp:4", "--backend", "cpu"],
+    ...["--batch-size", "16", "--steps-per-epoch", "4", "--epochs", "3", ...args],
+  ]);
+}
+
+const verify = (args: string[]) => runInProcess(["verify-manifest", ...args]);
+
+interface Entry {
+  step: number;
+  epoch: number;
+  pass: number;
+  batchInPass: number;
+  rows: number[];
+  padding: number;
+  hash: string;
+}
+
+/** The documented rolling hash, written out here so a planted edit can keep the chain intact. */
+function chainHash(previous: string, e: Omit<Entry, "hash">): string {
+  return createHash("sha256")
+    .update(`${previous}|${e.step}|${e.epoch}|${e.pass}|${e.batchInPass}|${e.padding}|`)
+    .update(e.rows.join(","))
+    .digest("hex")
+    .slice(0, 16);
+}
+
+async function lines(file: string): Promise<string[]> {
+  return (await readFile(file, "utf8")).trim().split("\n");
+}
+
+describe("trainer verify-manifest", () => {
+  it("the manifest of a training run → OK: every step, both passes with each row once; exit 0", async () => {
+    const all = await lines(manifest);
+    expect(JSON.parse(all[0] as string)).toMatchObject({ type: "header", numSamples: 90, startStep: 0 });
+    const entries = all.slice(1).map((line) => JSON.parse(line) as Entry);
+    expect(entries.map((e) => e.step)).toEqual([...Array(12).keys()]);
+    const result = await verify([manifest]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout.split("\n")).toEqual([
+      "manifest OK: 12 steps, 2 passes, numSamples 90",
+      "pass 0: 90 of 90 rows once each, 0 padding, complete",
+      "pass 1: 90 of 90 rows once each, 0 padding, complete",
+      "",
+    ]);
+    const json = await verify([manifest, "--json"]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, steps: 12, numSamples: 90 });
+  });
+
+  it("a step line planted twice → FAILED: the copy breaks the hash chain; exit 1", async () => {
+    const all = await lines(manifest);
+    all.splice(4, 0, all[3] as string);
+    const planted = join(dir, "copied-line.jsonl");
+    await writeFile(planted, `${all.join("\n")}\n`);
+    const result = await verify([planted]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^manifest FAILED \(1 problems\)/);
+    expect(result.stdout).toMatch(/copied-line\.jsonl:5: step 2: hash \w+ does not continue the chain/);
+  });
+
+  it("a duplicate row planted with the chain recomputed → FAILED: the row appears twice in its pass; exit 1", async () => {
+    const [header, ...rest] = await lines(manifest);
+    const entries = rest.map((line) => JSON.parse(line) as Entry);
+    // The test's hash must reproduce the file's, or a planted edit would fail for the wrong reason.
+    let previous = "0".repeat(16);
+    for (const entry of entries) {
+      expect(chainHash(previous, entry)).toBe(entry.hash);
+      previous = entry.hash;
+    }
+    const duplicate = (entries[0] as Entry).rows[0] as number;
+    (entries[2] as Entry).rows[5] = duplicate;
+    previous = "0".repeat(16);
+    for (const entry of entries) {
+      entry.hash = chainHash(previous, entry);
+      previous = entry.hash;
+    }
+    const planted = join(dir, "duplicate-row.jsonl");
+    await writeFile(planted, `${[header, ...entries.map((e) => JSON.stringify(e))].join("\n")}\n`);
+    const result = await verify([planted]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      `pass 0: row ${duplicate} appears again at step 2 (rank 0/1), first at step 0`,
+    );
+    expect(result.stdout).toMatch(/pass 0: 1 of 90 rows never appeared, yet pass 1 began/);
+  });
+
+  it("--reference with a run of another seed → FAILED at its first step; with itself → every step equal", async () => {
+    const other = join(dir, "other-seed.jsonl");
+    expect((await train(["--seed", "6", "--manifest", other, "--out", join(dir, "other")])).code).toBe(0);
+    const differs = await verify([other, "--reference", manifest]);
+    expect(differs.code).toBe(1);
+    expect(differs.stdout).toMatch(/step 0 \(rank 0\/1\) differs from the reference/);
+    const same = await verify([manifest, "--reference", manifest]);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toContain("reference: 12 steps equal");
+  });
+
+  it("inspect manifests of all 4 ranks → every row once per pass with the padding counted apart; one rank alone → FAILED: the others' rows are missing", async () => {
+    const files = [0, 1, 2, 3].map((rank) => join(dir, `rank-${rank}.jsonl`));
+    for (const [rank, file] of files.entries()) {
+      const args = ["inspect", "--data", data, "--label", "kind", "--batch-size", "7", "--seed", "3"];
+      const shards = ["--num-shards", "4", "--shard-index", String(rank), "--epochs", "2", "--json"];
+      const result = await runInProcess([...args, ...shards, "--manifest", file]);
+      expect(result.code).toBe(0);
+    }
+    const all = await verify(files);
+    expect(all.code).toBe(0);
+    // 90 rows over 4 ranks: 23 each, 2 of them repeats.
+    expect(all.stdout).toContain("pass 1: 90 of 90 rows once each, 2 padding, complete");
+    const one = await verify([files[1] as string]);
+    expect(one.code).toBe(1);
+    expect(one.stdout).toContain("pass 0: 67 of 90 rows never appeared, yet pass 1 began");
+  });
+
+  it("a file that does not exist → one line naming it, exit 1", async () => {
+    const result = await verify([join(dir, "nope.jsonl")]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/^error: .*nope\.jsonl: cannot read the manifest\n$/);
+  });
+});
