@@ -2,9 +2,10 @@
 // run inherits another's heap or JIT state. Started by run.ts with a job as argv[2].
 
 import type { BenchInput } from "./contenders.ts";
-import { CONTENDERS } from "./registry.ts";
+import { findContender, type SuiteId } from "./registry.ts";
 
 export interface ChildJob {
+  suite: SuiteId;
   contenderId: string;
   input: BenchInput;
 }
@@ -13,19 +14,25 @@ export interface ChildResult {
   seconds: number;
   numRows: number;
   peakRssMB: number;
+  extra: Record<string, number>;
 }
 
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? "{}") as ChildJob;
-  const contender = CONTENDERS.find((c) => c.id === job.contenderId);
-  if (contender?.run == null) throw new Error(`no runnable contender "${job.contenderId}"`);
+  const contender = findContender(job.suite, job.contenderId);
+  if (contender?.run == null) throw new Error(`no runnable contender "${job.contenderId}" in ${job.suite}`);
   await contender.setup?.(job.input);
   globalThis.gc?.();
   const start = performance.now();
-  const numRows = await contender.run(job.input);
-  const seconds = (performance.now() - start) / 1000;
-  const peakRssMB = process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
-  const result: ChildResult = { seconds, numRows, peakRssMB };
+  const outcome = await contender.run(job.input);
+  const wall = (performance.now() - start) / 1000;
+  const own = typeof outcome === "number" ? { numRows: outcome } : outcome;
+  const result: ChildResult = {
+    seconds: own.seconds ?? wall,
+    numRows: own.numRows,
+    peakRssMB: own.peakRssMB ?? process.resourceUsage().maxRSS / 1024, // maxRSS is in KiB
+    extra: own.extra ?? {},
+  };
   process.send?.(result);
 }
 

@@ -1,6 +1,7 @@
-// `pnpm bench [--quick] [--runs N] [--rows N] [--batch-size B] [--backend wasm|cpu] [--only a,b]`
-// Generates its input, runs every contender several times (round robin, one fresh process per
-// run), prints a table and writes bench/results/latest.json.
+// `pnpm bench [--quick] [--large] [--runs N] [--train-runs N] [--rows N] [--batch-size B]
+//   [--backend wasm|cpu] [--suites numeric,mixed,train,large] [--only id,id] [--seed N]`
+// Generates its inputs, runs every contender several times (round robin, one fresh process per
+// run), prints a table per suite and writes bench/results/latest.json.
 import { fork } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -8,25 +9,33 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { ChildJob, ChildResult } from "./child.ts";
-import type { BenchInput } from "./contenders.ts";
-import { numericCsv } from "./generate.ts";
-import { CONTENDERS } from "./registry.ts";
-import { type ContenderSummary, printTable, summarize } from "./report.ts";
+import type { BenchInput, DatasetId } from "./contenders.ts";
+import { type MixedInput, mixedCsv, type NumericInput, numericCsv } from "./generate.ts";
+import { SUITES, type Suite, type SuiteId } from "./registry.ts";
+import { type ContenderSummary, formatTable, summarize } from "./report.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const benchDir = path.resolve(here, "..");
+const dataDir = path.join(benchDir, ".data");
 
 const { values: args } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
+    large: { type: "boolean", default: false },
     runs: { type: "string" },
+    "train-runs": { type: "string" },
     rows: { type: "string" },
     "batch-size": { type: "string", default: "32" },
     backend: { type: "string", default: "wasm" },
+    suites: { type: "string" },
     only: { type: "string" },
     seed: { type: "string", default: "1" },
   },
 });
+
+/** Rows of the ≥ 1 GB file: about 122 bytes a row. */
+const LARGE_ROWS = 8_400_000;
+const LARGE_SHUFFLE_BUFFER = 10_000;
 
 function positiveInt(name: string, value: string): number {
   const n = Number(value);
@@ -53,64 +62,159 @@ function runChild(job: ChildJob): Promise<ChildResult> {
   });
 }
 
-async function main(): Promise<void> {
-  const quick = args.quick ?? false;
-  const numRows = args.rows ? positiveInt("rows", args.rows) : quick ? 100_000 : 1_000_000;
-  const runs = args.runs ? positiveInt("runs", args.runs) : quick ? 3 : 5;
-  const batchSize = positiveInt("batch-size", args["batch-size"] ?? "32");
-  const backend = args.backend === "cpu" ? "cpu" : "wasm";
-  const only = args.only?.split(",");
-  const contenders = CONTENDERS.filter((c) => only === undefined || only.includes(c.id));
-
-  const cores = os.availableParallelism();
-  console.log(
-    `stepwise bench — ${cores} cores (${os.cpus()[0]?.model ?? "unknown cpu"}), node ${process.version}`,
+/** Runs a suite's contenders `runs` times each, round robin, and summarizes them. */
+async function runSuite(
+  suite: Suite,
+  input: Omit<BenchInput, "dataset" | "data">,
+  data: NumericInput | MixedInput,
+  runs: number,
+  only: string[] | undefined,
+  quick: boolean,
+): Promise<ContenderSummary[]> {
+  const contenders = suite.contenders.filter((c) =>
+    only === undefined ? !(quick && c.secondary) : only.includes(c.id),
   );
-  console.log(`generating numeric CSV: ${numRows.toLocaleString("en")} rows × 16 features + label …`);
-  const numeric = await numericCsv(path.join(benchDir, ".data"), {
-    numRows,
-    numFeatures: 16,
-    seed: positiveInt("seed", args.seed ?? "1"),
-  });
-  const input: BenchInput = { ...numeric, batchSize, backend };
-  console.log(
-    `  ${numeric.file} (${(numeric.numBytes / 1e6).toFixed(1)} MB); batch size ${batchSize}, tfjs backend ${backend}, ${runs} runs each`,
-  );
-
+  const reasons = new Map<string, string>();
+  for (const contender of contenders) {
+    const missing = (await contender.unavailable?.()) ?? null;
+    if (missing !== null) reasons.set(contender.id, missing);
+  }
   const samples = new Map<string, ChildResult[]>(contenders.map((c) => [c.id, []]));
-  // A contender that fails is reported as failed; the others still run.
-  const failures = new Map<string, string>();
+  const job = { ...input, dataset: suite.dataset, data };
+  console.log(
+    `\n${suite.title}: ${path.relative(process.cwd(), data.file)} (${(data.numBytes / 1e6).toFixed(1)} MB, ${data.numRows.toLocaleString("en")} rows), ${runs} runs each`,
+  );
   // Round robin, so that a slow spell on a shared machine hits every contender alike.
   for (let run = 0; run < runs; run++) {
     for (const contender of contenders) {
-      if (contender.run === null || failures.has(contender.id)) continue;
+      if (contender.run === null || reasons.has(contender.id)) continue;
       try {
-        const result = await runChild({ contenderId: contender.id, input });
-        if (result.numRows !== numeric.numRows) {
-          throw new Error(`delivered ${result.numRows} rows, expected ${numeric.numRows}`);
+        const result = await runChild({ suite: suite.id, contenderId: contender.id, input: job });
+        if (result.numRows !== data.numRows) {
+          throw new Error(`delivered ${result.numRows} rows, expected ${data.numRows}`);
         }
         samples.get(contender.id)?.push(result);
         console.log(`  run ${run + 1}/${runs} ${contender.id}: ${result.seconds.toFixed(2)} s`);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        failures.set(contender.id, `failed: ${message}`);
+        reasons.set(contender.id, `failed: ${message}`);
         console.log(`  run ${run + 1}/${runs} ${contender.id}: FAILED (${message})`);
       }
     }
   }
+  return contenders.map((c) => summarize(c, samples.get(c.id) ?? [], data, reasons.get(c.id)));
+}
 
-  const summaries: ContenderSummary[] = contenders.map((c) =>
-    summarize(c, failures.has(c.id) ? [] : (samples.get(c.id) ?? []), numeric, failures.get(c.id)),
-  );
-  printTable(summaries, cores);
+const byId = (summaries: readonly ContenderSummary[] | undefined) =>
+  Object.fromEntries((summaries ?? []).map((s) => [s.id, s]));
 
-  const byId = Object.fromEntries(summaries.map((s) => [s.id, s]));
-  const ratio = (a: string, b: string): number | null => {
-    const x = byId[a]?.rowsPerSecond;
-    const y = byId[b]?.rowsPerSecond;
-    return x == null || y == null ? null : x / y;
+/** Rows/s of `a` over rows/s of `b`, or null when either has no figure. */
+function ratioOf(list: readonly ContenderSummary[] | undefined, a: string, b: string): number | null {
+  const x = byId(list)[a]?.rowsPerSecond;
+  const y = byId(list)[b]?.rowsPerSecond;
+  return x == null || y == null ? null : x / y;
+}
+
+/** The faster of stepwise's two file → Float32Array batch configurations (this thread, or parsing in a worker). */
+function bestStepwise(list: readonly ContenderSummary[] | undefined): string | null {
+  const candidates = ["stepwiseBatches", "stepwiseParallelBatches"]
+    .map((id) => byId(list)[id])
+    .filter((s): s is ContenderSummary => s?.rowsPerSecond != null);
+  candidates.sort((p, q) => (q.rowsPerSecond as number) - (p.rowsPerSecond as number));
+  return candidates[0]?.id ?? null;
+}
+
+/** A suite's figures for the JSON file: every contender, `null` when it has no figures (e.g. pandas absent). */
+function suiteJson(data: NumericInput | MixedInput | null, list: readonly ContenderSummary[] | undefined) {
+  if (data === null || list === undefined) return null;
+  return {
+    file: path.relative(benchDir, data.file),
+    numRows: data.numRows,
+    numBytes: data.numBytes,
+    contenders: Object.fromEntries(list.map((s) => [s.id, s.pending === null ? s : null])),
+    notRun: list.filter((s) => s.pending !== null).map((s) => ({ id: s.id, reason: s.pending })),
   };
-  const results = {
+}
+
+async function main(): Promise<void> {
+  const quick = args.quick ?? false;
+  const numRows = args.rows ? positiveInt("rows", args.rows) : quick ? 100_000 : 1_000_000;
+  const runs = args.runs ? positiveInt("runs", args.runs) : quick ? 3 : 5;
+  const trainRuns = args["train-runs"] ? positiveInt("train-runs", args["train-runs"]) : quick ? 1 : 3;
+  const batchSize = positiveInt("batch-size", args["batch-size"] ?? "32");
+  const backend = args.backend === "cpu" ? "cpu" : "wasm";
+  const seed = positiveInt("seed", args.seed ?? "1");
+  const only = args.only?.split(",");
+  const wanted = (args.suites?.split(",") ?? [
+    "numeric",
+    "mixed",
+    "train",
+    ...(args.large ? ["large"] : []),
+  ]) as SuiteId[];
+  const cores = os.availableParallelism();
+  console.log(
+    `stepwise bench — ${cores} cores (${os.cpus()[0]?.model ?? "unknown cpu"}), node ${process.version}`,
+  );
+  console.log(
+    `batch size ${batchSize}, tfjs backend ${backend}; generating inputs in ${path.relative(process.cwd(), dataDir)} …`,
+  );
+
+  const inputs: Partial<Record<DatasetId, NumericInput | MixedInput>> = {};
+  inputs.numeric = await numericCsv(dataDir, { numRows, numFeatures: 16, seed });
+  if (wanted.includes("mixed")) inputs.mixed = await mixedCsv(dataDir, { numRows, seed });
+  if (wanted.includes("large")) {
+    console.log(`generating the large file (${LARGE_ROWS.toLocaleString("en")} rows) once; it is reused …`);
+    inputs.large = await numericCsv(dataDir, { numRows: LARGE_ROWS, numFeatures: 16, seed });
+  }
+
+  const results: Partial<Record<SuiteId, ContenderSummary[]>> = {};
+  const tables: string[] = [];
+  for (const suite of SUITES) {
+    if (!wanted.includes(suite.id)) continue;
+    const data = inputs[suite.dataset] as NumericInput | MixedInput;
+    const shuffleBuffer = suite.id === "large" ? LARGE_SHUFFLE_BUFFER : null;
+    const summaries = await runSuite(
+      suite,
+      { batchSize, backend, shuffleBuffer },
+      data,
+      suite.id === "train" ? trainRuns : suite.id === "large" ? Math.min(runs, 3) : runs,
+      only,
+      quick,
+    );
+    results[suite.id] = summaries;
+    const [baseline, baselineLabel] =
+      suite.id === "train"
+        ? ["fitDatasetTfDataCsv", "fitDataset"]
+        : suite.id === "large"
+          ? ["rawRead", "raw read"]
+          : ["tfDataCsv", "tf.data.csv"];
+    const table = `### ${suite.title}\n\n${formatTable(summaries, baseline, baselineLabel)}`;
+    tables.push(table);
+    console.log(`\n${table}`);
+  }
+
+  const numericBest = bestStepwise(results.numeric);
+  const mixedBest = bestStepwise(results.mixed);
+  const trainer = byId(results.train).trainerWorker;
+  const counting = byId(results.numeric).rowCount;
+  const largeStream = byId(results.large).stepwiseBatches;
+  const ratios = {
+    numericVsTfDataCsv: numericBest ? ratioOf(results.numeric, numericBest, "tfDataCsv") : null,
+    numericVsPandas: numericBest ? ratioOf(results.numeric, numericBest, "pandasReadCsv") : null,
+    mixedVsTfDataCsv: mixedBest ? ratioOf(results.mixed, mixedBest, "tfDataCsv") : null,
+    trainEpochVsFitDataset: ratioOf(results.train, "trainerWorker", "fitDatasetTfDataCsv"),
+    // The contenders the headline ratios use, and the one-thread figures beside them.
+    numericContender: numericBest,
+    mixedContender: mixedBest,
+    numericInThreadVsTfDataCsv: ratioOf(results.numeric, "stepwiseBatches", "tfDataCsv"),
+    numericInThreadVsPandas: ratioOf(results.numeric, "stepwiseBatches", "pandasReadCsv"),
+    mixedInThreadVsTfDataCsv: ratioOf(results.mixed, "stepwiseBatches", "tfDataCsv"),
+    mixedVsPandas: mixedBest ? ratioOf(results.mixed, mixedBest, "pandasReadCsv") : null,
+    trainEpochMainLoaderVsFitDataset: ratioOf(results.train, "trainerMain", "fitDatasetTfDataCsv"),
+    trainEpochFullShuffleVsFitDataset: ratioOf(results.train, "trainerWorkerFull", "fitDatasetTfDataCsv"),
+    numericTensorsVsTfDataCsv: ratioOf(results.numeric, "stepwiseParallelTensors", "tfDataCsv"),
+  };
+  const output = {
     date: new Date().toISOString(),
     command: `pnpm bench ${process.argv.slice(2).join(" ")}`.trim(),
     cores,
@@ -118,27 +222,39 @@ async function main(): Promise<void> {
     node: process.version,
     quick,
     runsPerContender: runs,
+    trainRunsPerContender: trainRuns,
     batchSize,
     backend,
-    numeric: {
-      file: path.relative(benchDir, numeric.file),
-      numRows: numeric.numRows,
-      numFeatures: numeric.numFeatures,
-      numBytes: numeric.numBytes,
-      contenders: byId,
-    },
-    ratios: {
-      numericVsTfDataCsv: ratio("stepwiseBatches", "tfDataCsv"),
-      numericTensorsVsTfDataCsv: ratio("stepwiseTensors", "tfDataCsv"),
-      numericVsRawRead: ratio("stepwiseBatches", "rawRead"),
-      csvParseVsTfDataCsv: ratio("csvParse", "tfDataCsv"),
-    },
-    notRun: summaries.filter((s) => s.pending !== null).map((s) => ({ id: s.id, reason: s.pending })),
+    numeric: suiteJson(inputs.numeric ?? null, results.numeric),
+    mixed: suiteJson(inputs.mixed ?? null, results.mixed),
+    train: suiteJson(inputs.numeric ?? null, results.train),
+    large: suiteJson(inputs.large ?? null, results.large),
+    ratios,
+    inputWaitShare: trainer?.extra.inputWaitShare ?? null,
+    inputWaitShareFullShuffle: byId(results.train).trainerWorkerFull?.extra.inputWaitShare ?? null,
+    // The highest of the runs: the bar is on the peak.
+    peakRssLargeMB: largeStream?.peakRssMaxMB ?? null,
+    peakRssTfDataCsvMB: byId(results.numeric).tfDataCsv?.peakRssMaxMB ?? null,
+    rowCountGBps:
+      counting?.medianSeconds != null && inputs.numeric
+        ? inputs.numeric.numBytes / 1e9 / counting.medianSeconds
+        : null,
   };
   const resultsDir = path.join(benchDir, "results");
   mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(path.join(resultsDir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`\nwrote ${path.relative(process.cwd(), path.join(resultsDir, "latest.json"))}`);
+  writeFileSync(path.join(resultsDir, "latest.json"), `${JSON.stringify(output, null, 2)}\n`);
+  writeFileSync(path.join(resultsDir, "latest.md"), `${tables.join("\n\n")}\n`);
+  const shown = Object.entries({
+    ...ratios,
+    inputWaitShare: output.inputWaitShare,
+    peakRssLargeMB: output.peakRssLargeMB,
+    rowCountGBps: output.rowCountGBps,
+  })
+    .map(([k, v]) => `  ${k}: ${typeof v === "number" ? v.toFixed(k === "inputWaitShare" ? 4 : 2) : v}`)
+    .join("\n");
+  console.log(
+    `\ncores: ${cores}\n${shown}\n\nwrote ${path.relative(process.cwd(), path.join(resultsDir, "latest.json"))}`,
+  );
 }
 
 main().catch((error: unknown) => {

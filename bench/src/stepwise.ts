@@ -1,40 +1,89 @@
-import type { Batch, Pipeline, Schema, WorkerPipeline } from "@stepwise/data";
-import type { BenchInput, Contender } from "./contenders.ts";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import type { Batch, Pipeline, Schema, SchemaOptions, WorkerPipeline, WorkerSource } from "@stepwise/data";
+import { type BenchInput, type Contender, isMixed, startBackend } from "./contenders.ts";
 
 // Each contender runs in its own process, so module state holds what its setup prepared.
 let schema: Schema | null = null;
 let pipeline: Pipeline | WorkerPipeline | null = null;
+let workerSource: WorkerSource | null = null;
 
-async function fitSchema(input: BenchInput): Promise<Schema> {
+/** Schema options of a dataset: the mixed file's numeric columns have missing values, filled with the mean. */
+function schemaOptions({ data }: BenchInput): SchemaOptions & { paths: string } {
+  const defaults = isMixed(data)
+    ? Object.fromEntries(data.numericColumns.map((c) => [c, "mean"]))
+    : undefined;
+  return { paths: data.file, label: data.labelColumn, ...(defaults ? { defaults } : {}) };
+}
+
+async function inferFresh(input: BenchInput): Promise<Schema> {
   const { inferSchema } = await import("@stepwise/data");
-  return inferSchema({ paths: input.file, label: input.labelColumn });
+  return inferSchema(schemaOptions(input));
+}
+
+/** The training run's first pass (kinds and statistics), cached beside the generated file: it is setup, not timed. */
+async function fitSchema(input: BenchInput): Promise<Schema> {
+  const { parseSchema } = await import("@stepwise/data");
+  const { file } = input.data;
+  const cache = `${file}.schema.json`;
+  const { size, mtimeMs } = statSync(file);
+  if (existsSync(cache)) {
+    const saved = JSON.parse(readFileSync(cache, "utf8")) as {
+      size: number;
+      mtimeMs: number;
+      schema: unknown;
+    };
+    if (saved.size === size && saved.mtimeMs === mtimeMs) return parseSchema(saved.schema);
+  }
+  const fitted = await inferFresh(input);
+  writeFileSync(cache, JSON.stringify({ size, mtimeMs, schema: fitted }));
+  return fitted;
 }
 
 const usableRows = (s: Schema): number => s.fit.rowsUsed;
 
-/** One shuffled epoch (one pass) in this thread, with the schema's normalization applied. */
+function sourceArgs(input: BenchInput, s: Schema) {
+  return { paths: input.data.file, schema: s, numSamples: usableRows(s) };
+}
+
+function pipelineOptions(input: BenchInput) {
+  return {
+    batchSize: input.batchSize,
+    seed: 1,
+    epochs: 1,
+    ...(input.shuffleBuffer !== null ? { shuffleBuffer: input.shuffleBuffer } : {}),
+  };
+}
+
+/** One shuffled epoch (one pass) on this thread, with the schema's normalization applied. */
 async function inlinePipeline(input: BenchInput): Promise<void> {
   const { createPipeline, csvSource } = await import("@stepwise/data");
   schema = await fitSchema(input);
-  const source = csvSource({ paths: input.file, schema, numSamples: usableRows(schema) });
-  pipeline = await createPipeline({ source, batchSize: input.batchSize, seed: 1, epochs: 1 });
-}
-
-/** The same epoch produced in a worker thread: reading, parsing, shuffling and batching off this thread. */
-async function workerPipeline(input: BenchInput): Promise<void> {
-  const { createWorkerPipeline } = await import("@stepwise/data");
-  schema = await fitSchema(input);
-  const args = [{ paths: input.file, schema, numSamples: usableRows(schema) }];
-  pipeline = await createWorkerPipeline({
-    source: { module: "@stepwise/data", export: "csvSource", args },
-    options: { batchSize: input.batchSize, seed: 1, epochs: 1 },
+  pipeline = await createPipeline({
+    source: csvSource(sourceArgs(input, schema)),
+    ...pipelineOptions(input),
   });
 }
 
-async function startBackend(input: BenchInput): Promise<void> {
-  const { initBackend } = await import("@stepwise/data/tfjs");
-  const { warning } = await initBackend(input.backend);
-  if (warning !== null) throw new Error(warning);
+/** Reading and parsing in a worker thread (`createWorkerSource`), shuffling and batching on this one. */
+async function parallelPipeline(input: BenchInput): Promise<void> {
+  const { createPipeline, createWorkerSource } = await import("@stepwise/data");
+  schema = await fitSchema(input);
+  workerSource = await createWorkerSource({
+    module: "@stepwise/data",
+    export: "csvSource",
+    args: [sourceArgs(input, schema)],
+  });
+  pipeline = await createPipeline({ source: workerSource, ...pipelineOptions(input) });
+}
+
+/** The whole pipeline in a worker thread (`createWorkerPipeline`): batches arrive ready. */
+async function workerPipeline(input: BenchInput): Promise<void> {
+  const { createWorkerPipeline } = await import("@stepwise/data");
+  schema = await fitSchema(input);
+  pipeline = await createWorkerPipeline({
+    source: { module: "@stepwise/data", export: "csvSource", args: [sourceArgs(input, schema)] },
+    options: pipelineOptions(input),
+  });
 }
 
 async function countBatches(onBatch?: (batch: Batch) => void): Promise<number> {
@@ -47,6 +96,7 @@ async function countBatches(onBatch?: (batch: Batch) => void): Promise<number> {
     }
   } finally {
     await pipeline.close();
+    await workerSource?.close();
   }
   return numRows;
 }
@@ -64,9 +114,13 @@ async function countTensorBatches(): Promise<number> {
 /** The schema pass a training run makes first: column kinds, normalization statistics, classes. */
 export const stepwiseSchema: Contender = {
   id: "stepwiseSchema",
+  secondary: true,
   label: "stepwise: inferSchema (kinds + normalization stats)",
+  async setup() {
+    await import("@stepwise/data");
+  },
   async run(input) {
-    return usableRows(await fitSchema(input));
+    return usableRows(await inferFresh(input));
   },
 };
 
@@ -77,9 +131,17 @@ export const stepwiseBatches: Contender = {
   run: () => countBatches(),
 };
 
+export const stepwiseParallelBatches: Contender = {
+  id: "stepwiseParallelBatches",
+  label: "stepwise (parse worker): file → shuffled Float32Array batches",
+  setup: parallelPipeline,
+  run: () => countBatches(),
+};
+
 export const stepwiseWorkerBatches: Contender = {
   id: "stepwiseWorkerBatches",
-  label: "stepwise (worker): file → shuffled Float32Array batches",
+  secondary: true,
+  label: "stepwise (pipeline worker): file → shuffled Float32Array batches",
   setup: workerPipeline,
   run: () => countBatches(),
 };
@@ -87,6 +149,7 @@ export const stepwiseWorkerBatches: Contender = {
 /** Tensors made on this thread with `batchToTensors`, each disposed after use. */
 export const stepwiseTensors: Contender = {
   id: "stepwiseTensors",
+  secondary: true,
   label: "stepwise: file → shuffled tensor batches",
   async setup(input) {
     await startBackend(input);
@@ -95,12 +158,26 @@ export const stepwiseTensors: Contender = {
   run: countTensorBatches,
 };
 
-export const stepwiseWorkerTensors: Contender = {
-  id: "stepwiseWorkerTensors",
-  label: "stepwise (worker): file → shuffled tensor batches",
+export const stepwiseParallelTensors: Contender = {
+  id: "stepwiseParallelTensors",
+  secondary: true,
+  label: "stepwise (parse worker): file → shuffled tensor batches",
   async setup(input) {
     await startBackend(input);
-    await workerPipeline(input);
+    await parallelPipeline(input);
   },
   run: countTensorBatches,
+};
+
+/** Counting rows for the plan (`trainer plan --data`): one quote-aware pass over the bytes. */
+export const rowCount: Contender = {
+  id: "rowCount",
+  label: "stepwise: countRows (quote-aware record count)",
+  async setup() {
+    await import("@stepwise/data");
+  },
+  async run({ data }) {
+    const { countRows } = await import("@stepwise/data");
+    return countRows(data.file);
+  },
 };

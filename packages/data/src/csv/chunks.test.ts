@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { SampleChunk } from "../pipeline/chunk.ts";
@@ -120,6 +121,65 @@ describe("csvSource chunks() = stream()", () => {
       [5, 2, 1, 2],
       [7, 3, 1, 4],
     ]);
+  });
+
+  it("a bad row under error, then an unseen category in the same chunk → the category is not counted, as per sample", async () => {
+    const path = join(dir, `u${serial++}.csv`);
+    await writeFile(path, "c,y\nred,x\nblue,1\n");
+    const schema = {
+      version: 1 as const,
+      columns: ["c", "y"],
+      features: [
+        {
+          name: "c",
+          kind: "categorical" as const,
+          default: null,
+          vocabulary: ["red"],
+          rowsOutsideVocabulary: 0,
+        },
+      ],
+      label: { name: "y", kind: "regression" as const, stats: { count: 2, mean: 0, std: 1, min: 0, max: 1 } },
+      ignored: [],
+      normalization: "none" as const,
+      numFeatures: 1,
+      fit: { rowsRead: 2, rowsUsed: 2, rowsSkipped: 0, sampleRows: 2 },
+      notes: [],
+    };
+    const fast = await onePass({ paths: path, schema }, "chunks");
+    expect(fast).toEqual(await onePass({ paths: path, schema }, "stream"));
+    expect(fast.error).toContain(":2: ");
+    expect((fast.summary as { unseenCategories: object }).unseenCategories).toEqual({});
+  });
+
+  it("a gzip file, and a missing file → the same samples, and the same error, as per sample", async () => {
+    const gz = join(dir, `g${serial++}.csv.gz`);
+    const rows = Array.from({ length: 500 }, (_, i) => `${i % 9}.25,${i}`);
+    await writeFile(gz, gzipSync(["x,y", ...rows].join("\r\n")));
+    const schema = {
+      version: 1 as const,
+      columns: ["x", "y"],
+      features: [
+        {
+          name: "x",
+          kind: "numeric" as const,
+          default: null,
+          stats: { count: 2, mean: 0, std: 1, min: 0, max: 1 },
+        },
+      ],
+      label: { name: "y", kind: "regression" as const, stats: { count: 2, mean: 0, std: 1, min: 0, max: 1 } },
+      ignored: [],
+      normalization: "none" as const,
+      numFeatures: 1,
+      fit: { rowsRead: 2, rowsUsed: 2, rowsSkipped: 0, sampleRows: 2 },
+      notes: [],
+    };
+    const fast = await onePass({ paths: gz, schema, chunkBytes: 300 }, "chunks");
+    expect(fast).toEqual(await onePass({ paths: gz, schema, chunkBytes: 300 }, "stream"));
+    expect(fast.samples).toHaveLength(500);
+    const missing = { paths: [gz, join(dir, "nope.csv")], schema };
+    const failed = await onePass(missing, "chunks");
+    expect(failed).toEqual(await onePass(missing, "stream"));
+    expect(failed.error).toMatch(/nope\.csv/);
   });
 
   it("parser csv-parse → no chunks(), the reference path only", () => {

@@ -7,6 +7,7 @@
  * reference path, splitter fields through `SchemaEncoder.encode`, at its place in the order.
  */
 
+import { open } from "node:fs/promises";
 import { allocateChunk, type SampleChunk } from "../pipeline/chunk.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
 import type { Schema } from "../schema/types.ts";
@@ -46,6 +47,19 @@ interface BadRow {
   problem: RowProblem;
 }
 
+/** Categorical columns whose value sample `at` of the chunk encoded as unseen. */
+interface UnseenAt {
+  at: number;
+  columns: string[];
+}
+
+/** What one push of bytes gave: samples, bad rows and unseen categories, each at its place in the order. */
+interface Swept {
+  chunk: SampleChunk;
+  bad: BadRow[];
+  unseen: UnseenAt[];
+}
+
 /** Reads one file's records into chunks; a `LineTaker` for the splitter. */
 class FileChunker implements LineTaker {
   info: CsvFileInfo | null = null;
@@ -53,6 +67,7 @@ class FileChunker implements LineTaker {
   index: number;
   chunk: SampleChunk;
   bad: BadRow[] = [];
+  unseen: UnseenAt[] = [];
   readonly tracker = new Utf8Tracker();
   readonly splitter: RecordSplitter;
   private readonly split: SplitRecord[] = [];
@@ -84,10 +99,12 @@ class FileChunker implements LineTaker {
 
   /** Splits and encodes `bytes` (null: the end of the file); throws `CsvSyntaxError` after keeping the records before it. */
   push(bytes: Buffer | null): void {
+    this.buffer = null; // read buffers are reused: the last line feed is found again for each push
     // The chunk taken last is done with (see SampleChunk): its memory takes the next rows.
     this.chunk.numSamples = 0;
     this.chunk.rows = [];
     this.bad = [];
+    this.unseen = [];
     try {
       if (bytes === null) {
         this.tracker.end();
@@ -101,9 +118,9 @@ class FileChunker implements LineTaker {
     }
   }
 
-  /** The chunk and bad rows of the last `push`. */
-  take(): { chunk: SampleChunk; bad: BadRow[] } {
-    return { chunk: this.chunk, bad: this.bad };
+  /** The chunk, bad rows and unseen categories of the last `push`. */
+  take(): Swept {
+    return { chunk: this.chunk, bad: this.bad, unseen: this.unseen };
   }
 
   line(buf: Buffer, start: number, end: number, line: number, offset: number): number {
@@ -161,6 +178,8 @@ class FileChunker implements LineTaker {
       this.bad.push({ at: k, row: { fields, ref, info, problem: problem }, problem: label });
       return;
     }
+    if (this.encoder.lastUnseen.length > 0)
+      this.unseen.push({ at: k, columns: [...this.encoder.lastUnseen] });
     chunk.labels[k] = label;
     chunk.rows.push(ref);
     chunk.numSamples = k + 1;
@@ -180,6 +199,38 @@ class FileChunker implements LineTaker {
   }
 }
 
+/**
+ * The bytes of a file in chunks. Plain files are read into two alternating buffers, the next
+ * read in flight while the caller parses the current chunk (no allocation per chunk, no stream
+ * machinery); a chunk is valid until the next is requested. Gzip files go through the reader's
+ * stream (`bytesOf`).
+ */
+async function* fileBytes(file: string, chunkBytes: number): AsyncGenerator<Buffer> {
+  if (/\.gz$/i.test(file)) {
+    const input = bytesOf(file, chunkBytes);
+    try {
+      yield* input as AsyncIterable<Buffer>;
+    } finally {
+      input.destroy();
+    }
+    return;
+  }
+  const handle = await open(file, "r");
+  const buffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)];
+  let pending = handle.read(buffers[0] as Buffer, 0, chunkBytes, null);
+  try {
+    for (let i = 0; ; i ^= 1) {
+      const { bytesRead } = await pending;
+      if (bytesRead === 0) break;
+      pending = handle.read(buffers[i ^ 1] as Buffer, 0, chunkBytes, null);
+      yield (buffers[i] as Buffer).subarray(0, bytesRead);
+    }
+  } finally {
+    await pending.catch(() => {});
+    await handle.close();
+  }
+}
+
 /** Good samples `[from, to)` of a chunk, sharing its memory. */
 function segment(chunk: SampleChunk, from: number, to: number): SampleChunk {
   const f = chunk.numFeatures;
@@ -192,24 +243,33 @@ function segment(chunk: SampleChunk, from: number, to: number): SampleChunk {
   };
 }
 
-/** The good samples in order, with each bad row applied to the policy at its place (which may throw). */
-async function* settle(
-  taken: { chunk: SampleChunk; bad: BadRow[] },
-  tally: RowTally,
-  pass: PassCounts,
-): AsyncGenerator<SampleChunk> {
-  const { chunk, bad } = taken;
+/**
+ * The good samples in order, with each bad row applied to the policy at its place (which may
+ * throw) and unseen categories counted with their rows: a pass the policy stops counts exactly
+ * what the per-sample stream counts, though the chunk was encoded past the bad row.
+ */
+async function* settle(swept: Swept, tally: RowTally, pass: PassCounts): AsyncGenerator<SampleChunk> {
+  const { chunk, bad, unseen } = swept;
+  let next = 0;
+  const use = (from: number, to: number) => {
+    for (let i = from; i < to; i++) tally.used(pass);
+    for (; next < unseen.length && (unseen[next] as UnseenAt).at < to; next++) {
+      for (const column of (unseen[next] as UnseenAt).columns) {
+        tally.unseen.set(column, (tally.unseen.get(column) ?? 0) + 1);
+      }
+    }
+  };
   let from = 0;
   for (const { at, row, problem } of bad) {
     if (at > from) {
-      for (let i = from; i < at; i++) tally.used(pass);
+      use(from, at);
       yield segment(chunk, from, at);
       from = at;
     }
     await tally.reject(pass, row, problem);
   }
   if (chunk.numSamples > from) {
-    for (let i = from; i < chunk.numSamples; i++) tally.used(pass);
+    use(from, chunk.numSamples);
     yield segment(chunk, from, chunk.numSamples);
   }
 }
@@ -223,8 +283,9 @@ export async function* csvChunks(options: CsvChunksOptions): AsyncGenerator<Samp
   const { files, format, schema, tally, rejects } = options;
   const chunkBytes = options.chunkBytes ?? 256 * 1024;
   const maxRecordChars = options.maxRecordChars ?? 16 * 2 ** 20;
-  // One encoder per pass, as the per-sample stream has: passes may overlap.
-  const encoder = new SchemaEncoder(schema, { requireLabel: options.requireLabel, unseen: tally.unseen });
+  // One encoder per pass, as the per-sample stream has: passes may overlap. Its unseen counts are
+  // its own: `settle` applies them to the tally with their rows.
+  const encoder = new SchemaEncoder(schema, { requireLabel: options.requireLabel });
   const pass = tally.startPass();
   await rejects?.begin();
   try {
@@ -242,8 +303,7 @@ export async function* csvChunks(options: CsvChunksOptions): AsyncGenerator<Samp
         index,
         capacity,
       );
-      const input = bytesOf(file, chunkBytes);
-      const reader = (input as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+      const reader = fileBytes(file, chunkBytes);
       let broken: CsvSyntaxError | null = null;
       try {
         for (let done = false; !done; ) {
@@ -260,7 +320,7 @@ export async function* csvChunks(options: CsvChunksOptions): AsyncGenerator<Samp
           yield* settle(chunker.take(), tally, pass);
         }
       } finally {
-        input.destroy();
+        await reader.return(undefined);
       }
       if (broken !== null) {
         const columns = chunker.info?.columns ?? null;

@@ -32,10 +32,12 @@ export interface ChunkedSamples extends AsyncIterable<Sample> {
   chunks(): AsyncIterable<SampleChunk>;
 }
 
+/** Whether `source` can read its passes in chunks (`chunks()`), as CSV sources and worker sources can. */
 export function isChunkedSource(source: SampleSource): source is ChunkedSource {
   return typeof (source as Partial<ChunkedSource>).chunks === "function";
 }
 
+/** Whether a pass's samples can also be read in chunks (a chunked stream pass). */
 export function hasChunks(items: object): items is ChunkedSamples {
   return typeof (items as Partial<ChunkedSamples>).chunks === "function";
 }

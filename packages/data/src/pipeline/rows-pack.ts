@@ -31,14 +31,19 @@ function packable(row: RowRef): boolean {
   return count >= 4;
 }
 
-export function packRows(rows: readonly RowRef[]): PackedRows {
+/** Memory for `bytes` bytes: a fresh ArrayBuffer, or a recycled one at least that long. */
+export type Allocate = (bytes: number) => ArrayBuffer;
+
+const fresh: Allocate = (bytes) => new ArrayBuffer(bytes);
+
+export function packRows(rows: readonly RowRef[], allocate: Allocate = fresh): PackedRows {
   const count = rows.length;
   const packed: PackedRows = {
     count,
-    index: new Float64Array(count),
-    line: new Float64Array(count),
-    fileIndex: new Float64Array(count),
-    fileSlot: new Int32Array(count),
+    index: new Float64Array(allocate(8 * count), 0, count),
+    line: new Float64Array(allocate(8 * count), 0, count),
+    fileIndex: new Float64Array(allocate(8 * count), 0, count),
+    fileSlot: new Int32Array(allocate(4 * count), 0, count),
     files: [],
     padding: null,
     plain: null,

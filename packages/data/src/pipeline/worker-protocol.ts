@@ -75,7 +75,8 @@ export interface SerializedError {
 
 export type ToSourceWorker =
   | { type: "pass"; id: number; credits: number }
-  | { type: "credit"; id: number; count: number }
+  /** `buffers`: the memory of chunks the consumer is done with, for the worker to fill again. */
+  | { type: "credit"; id: number; count: number; buffers: ArrayBuffer[] }
   | { type: "cancel"; id: number }
   | { type: "count"; id: number };
 

@@ -72,6 +72,26 @@ interface Job {
   wake: (() => void) | null;
 }
 
+/**
+ * Memory the consumer sent back: chunks are copied into it instead of into new buffers, so a
+ * pass allocates a few buffers instead of one set per chunk (transferred buffers are freed only
+ * by garbage collection, which peak RSS and GC time on both threads would pay for).
+ */
+const spare: ArrayBuffer[] = [];
+const MAX_SPARE = 64;
+
+/** The smallest spare buffer of at least `bytes`, or a new one with room to spare. */
+function allocate(bytes: number): ArrayBuffer {
+  let best = -1;
+  for (let i = 0; i < spare.length; i++) {
+    const length = (spare[i] as ArrayBuffer).byteLength;
+    if (length >= bytes && (best < 0 || length < (spare[best] as ArrayBuffer).byteLength)) best = i;
+  }
+  if (best < 0) return new ArrayBuffer(Math.ceil(bytes * 1.25) + 64);
+  const [buffer] = spare.splice(best, 1);
+  return buffer as ArrayBuffer;
+}
+
 const jobs = new Map<number, Job>();
 
 async function pass(source: SampleSource, id: number, credits: number): Promise<void> {
@@ -97,9 +117,12 @@ async function pass(source: SampleSource, id: number, credits: number): Promise<
       job.credits--;
       // Copies of the used part: the producer may reuse its arrays, and transferring them would detach them.
       const n = chunk.numSamples;
-      const features = chunk.features.slice(0, n * chunk.numFeatures);
-      const labels = chunk.labels.slice(0, n);
-      const rows = packRows(chunk.rows.length === n ? chunk.rows : chunk.rows.slice(0, n));
+      const size = n * chunk.numFeatures;
+      const features = new Float32Array(allocate(4 * size), 0, size);
+      features.set(chunk.features.subarray(0, size));
+      const labels = new Float64Array(allocate(8 * n), 0, n);
+      labels.set(chunk.labels.subarray(0, n));
+      const rows = packRows(chunk.rows.length === n ? chunk.rows : chunk.rows.slice(0, n), allocate);
       post(
         {
           type: "chunk",
@@ -133,6 +156,7 @@ async function start(spec: WorkerSourceSpec): Promise<void> {
           void pass(source, message.id, message.credits);
           return;
         case "credit":
+          for (const buffer of message.buffers) if (spare.length < MAX_SPARE) spare.push(buffer);
           if (job) {
             job.credits += message.count;
             job.wake?.();

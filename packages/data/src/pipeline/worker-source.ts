@@ -5,7 +5,7 @@ import { SourceError } from "../sources/errors.ts";
 import type { Sample } from "../types.ts";
 import { type ChunkedSource, type SampleChunk, samplesOf } from "./chunk.ts";
 import { integerAtLeast, PipelineError } from "./errors.ts";
-import { unpackRows } from "./rows-pack.ts";
+import { rowBuffers, unpackRows } from "./rows-pack.ts";
 import type {
   FromSourceWorker,
   PackedChunk,
@@ -88,9 +88,9 @@ export async function createWorkerSource(
     closed = true;
     failAll(new PipelineError(`the source worker exited (code ${code})`));
   });
-  const send = (message: ToSourceWorker) => {
+  const send = (message: ToSourceWorker, transfer: ArrayBuffer[] = []) => {
     if (closed) throw new PipelineError("the source worker is closed");
-    worker.postMessage(message);
+    worker.postMessage(message, transfer);
   };
   const request = (id: number, message: ToSourceWorker | null): Promise<FromSourceWorker> =>
     new Promise((resolve, reject) => {
@@ -119,6 +119,8 @@ export async function createWorkerSource(
       let ended = false;
       let failure: Error | null = null;
       let wake: (() => void) | null = null;
+      // The chunk handed out last: its consumer is done with it at the next call (see SampleChunk).
+      let lent: PackedChunk | null = null;
       const listener: Listener = {
         onMessage(message) {
           if (message.type === "chunk") queue.push(message.chunk);
@@ -146,7 +148,15 @@ export async function createWorkerSource(
           wake = null;
           const packed = queue.shift();
           if (packed) {
-            if (!ended) send({ type: "credit", id, count: 1 });
+            if (!ended) {
+              const buffers =
+                lent === null ? [] : [lent.features.buffer, lent.labels.buffer, ...rowBuffers(lent.rows)];
+              send(
+                { type: "credit", id, count: 1, buffers: buffers as ArrayBuffer[] },
+                buffers as ArrayBuffer[],
+              );
+            }
+            lent = packed;
             const { rows, ...chunk } = packed;
             return { value: { ...chunk, rows: unpackRows(rows) }, done: false };
           }

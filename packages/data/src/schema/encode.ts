@@ -62,6 +62,8 @@ export class SchemaEncoder {
   readonly numFeatures: number;
   /** Per categorical column: values encoded as all zeros because they are outside the vocabulary. */
   readonly unseen: Map<string, number>;
+  /** Columns the last successful `encode` counted in `unseen` (for callers that apply counts later, in order). */
+  readonly lastUnseen: string[] = [];
   private readonly slots: Slot[];
   private readonly positions: Int32Array;
   private readonly label: Label | null;
@@ -153,6 +155,7 @@ export class SchemaEncoder {
    */
   encode(fields: readonly string[], out: Float32Array, base = 0): number | RowProblem {
     this.pendingUnseen.length = 0;
+    this.lastUnseen.length = 0;
     for (let i = 0; i < this.slots.length; i++) {
       const slot = this.slots[i] as Slot;
       const position = this.positions[i] as number;
@@ -190,6 +193,7 @@ export class SchemaEncoder {
     for (const i of this.pendingUnseen) {
       const name = (this.slots[i] as Slot).name;
       this.unseen.set(name, (this.unseen.get(name) ?? 0) + 1);
+      this.lastUnseen.push(name);
     }
     return label;
   }
