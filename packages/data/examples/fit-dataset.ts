@@ -24,7 +24,11 @@ const model = tf.sequential({
     tf.layers.dense({ units: 3, activation: "softmax" }),
   ],
 });
-model.compile({ optimizer: tf.train.adam(0.01), loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"] });
+model.compile({
+  optimizer: tf.train.adam(0.01),
+  loss: "sparseCategoricalCrossentropy",
+  metrics: ["accuracy"],
+});
 const dataset = asTfDataset(() => pipeline.batches(), { task: "classification" });
 const history = await model.fitDataset(dataset, {
   epochs: pipeline.plan.endEpoch,

@@ -64,6 +64,11 @@ export {
   type SampleBlock,
   sampleOf,
 } from "./pipeline/block.ts";
+export {
+  type ChunkedSource,
+  isChunkedSource,
+  type SampleChunk,
+} from "./pipeline/chunk.ts";
 export { countSamples } from "./pipeline/count.ts";
 export { type DealLayout, dealLayout, dealPosition } from "./pipeline/deal.ts";
 export { PipelineError } from "./pipeline/errors.ts";
@@ -95,6 +100,11 @@ export {
   type WorkerPipelineOptions,
 } from "./pipeline/worker.ts";
 export type { PipelineInfo, WorkerPipelineSpec, WorkerSourceSpec } from "./pipeline/worker-protocol.ts";
+export {
+  createWorkerSource,
+  type WorkerSource,
+  type WorkerSourceOptions,
+} from "./pipeline/worker-source.ts";
 export { describeSchema } from "./schema/describe.ts";
 export { type EncoderOptions, SchemaEncoder } from "./schema/encode.ts";
 /** Which usable samples (by 0-based position in a pass) feed a schema's statistics; see `inferSchema`. */
@@ -120,13 +130,3 @@ export {
   generatorSource,
 } from "./sources/generator.ts";
 export type { Batch, RowRef, Sample, SampleSource } from "./types.ts";
-export {
-  type ChunkedSource,
-  type SampleChunk,
-  isChunkedSource,
-} from "./pipeline/chunk.ts";
-export {
-  createWorkerSource,
-  type WorkerSource,
-  type WorkerSourceOptions,
-} from "./pipeline/worker-source.ts";
