@@ -1,28 +1,22 @@
 /**
  * One pass of a CSV source in chunks: the fast path of `csvSource`, giving exactly the samples,
  * bad-record decisions, counts and errors of its per-sample `stream()` (proven by differential
- * tests). Each chunk of bytes is split and encoded in one synchronous sweep: simple lines go
- * straight from bytes into the chunk's Float32Array through the `LineEncoder`; every other
- * record (the header, quoted line breaks, anything the line encoder declines) takes the
- * reference path, splitter fields through `SchemaEncoder.encode`, at its place in the order.
+ * tests). Each chunk of bytes is split and encoded in one synchronous sweep (file-chunker.ts):
+ * simple lines go straight from bytes into the chunk's Float32Array through the `LineEncoder`;
+ * every other record (the header, quoted line breaks, anything the line encoder declines) takes
+ * the reference path, splitter fields through `SchemaEncoder.encode`, at its place in the order.
  */
-
 import { open } from "node:fs/promises";
-import { allocateChunk, type SampleChunk } from "../pipeline/chunk.ts";
+import type { SampleChunk } from "../pipeline/chunk.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
 import type { Schema } from "../schema/types.ts";
-import type { RowRef } from "../types.ts";
-import { DataError, type RowProblem } from "./errors.ts";
+import { DataError } from "./errors.ts";
+import { FileChunker, type Swept, type UnseenAt } from "./file-chunker.ts";
 import type { ResolvedFormat } from "./format.ts";
-import { LineEncoder } from "./line-encoder.ts";
 import type { PassCounts, RowTally } from "./policy.ts";
-import { type CsvFileInfo, type CsvRow, fileInfo, rowProblem } from "./read.ts";
 import { bytesOf, ioError, syntaxError } from "./records.ts";
 import type { RejectsFile } from "./rejects.ts";
-import { CsvSyntaxError, type LineTaker, RecordSplitter, type SplitRecord } from "./split.ts";
-import { Utf8Tracker } from "./utf8.ts";
-
-const LF = 0x0a;
+import { CsvSyntaxError } from "./split.ts";
 
 export interface CsvChunksOptions {
   files: readonly string[];
@@ -38,165 +32,6 @@ export interface CsvChunksOptions {
   numSamples: number | null;
   /** Turns the byte-level line path off (every record through the reference path); for tests. */
   lines?: boolean;
-}
-
-interface BadRow {
-  /** Good samples of the chunk before this row. */
-  at: number;
-  row: CsvRow;
-  problem: RowProblem;
-}
-
-/** Categorical columns whose value sample `at` of the chunk encoded as unseen. */
-interface UnseenAt {
-  at: number;
-  columns: string[];
-}
-
-/** What one push of bytes gave: samples, bad rows and unseen categories, each at its place in the order. */
-interface Swept {
-  chunk: SampleChunk;
-  bad: BadRow[];
-  unseen: UnseenAt[];
-}
-
-/** Reads one file's records into chunks; a `LineTaker` for the splitter. */
-class FileChunker implements LineTaker {
-  info: CsvFileInfo | null = null;
-  /** Next data row index across files. */
-  index: number;
-  chunk: SampleChunk;
-  bad: BadRow[] = [];
-  unseen: UnseenAt[] = [];
-  readonly tracker = new Utf8Tracker();
-  readonly splitter: RecordSplitter;
-  private readonly split: SplitRecord[] = [];
-  private lineEncoder: LineEncoder | null = null;
-  /** The last UTF-8 verdict of a line the line encoder met, which the tracker gives only once. */
-  private checkedStart = -1;
-  private checkedInvalid = false;
-  /** The buffer the splitter is sweeping, and its last line feed. */
-  private buffer: Buffer | null = null;
-  private lastLineFeed = -1;
-  private readonly numFeatures: number;
-
-  constructor(
-    private readonly file: string,
-    private readonly fileIndex: number,
-    private readonly format: ResolvedFormat,
-    private readonly encoder: SchemaEncoder,
-    private readonly lines: boolean,
-    maxRecordChars: number,
-    firstIndex: number,
-    capacity: number,
-  ) {
-    this.index = firstIndex;
-    this.numFeatures = encoder.numFeatures;
-    this.splitter = new RecordSplitter(format.delimiter, maxRecordChars);
-    this.splitter.taker = this;
-    this.chunk = allocateChunk(capacity, this.numFeatures);
-  }
-
-  /** Splits and encodes `bytes` (null: the end of the file); throws `CsvSyntaxError` after keeping the records before it. */
-  push(bytes: Buffer | null): void {
-    this.buffer = null; // read buffers are reused: the last line feed is found again for each push
-    // The chunk taken last is done with (see SampleChunk): its memory takes the next rows.
-    this.chunk.numSamples = 0;
-    this.chunk.rows = [];
-    this.bad = [];
-    this.unseen = [];
-    try {
-      if (bytes === null) {
-        this.tracker.end();
-        this.splitter.end(this.split);
-      } else {
-        this.tracker.push(bytes);
-        this.splitter.push(bytes, this.split);
-      }
-    } finally {
-      this.drain();
-    }
-  }
-
-  /** The chunk, bad rows and unseen categories of the last `push`. */
-  take(): Swept {
-    return { chunk: this.chunk, bad: this.bad, unseen: this.unseen };
-  }
-
-  line(buf: Buffer, start: number, end: number, line: number, offset: number): number {
-    if (this.split.length > 0) this.drain(); // records the splitter kept come first
-    const encoder = this.lineEncoder;
-    if (encoder === null) return -1;
-    // The line encoder needs a line feed ahead (its scans stop there, unchecked).
-    if (buf !== this.buffer) {
-      this.buffer = buf;
-      this.lastLineFeed = buf.lastIndexOf(LF);
-    }
-    if (start > this.lastLineFeed) return -1;
-    const chunk = this.reserve();
-    const k = chunk.numSamples;
-    const lf = encoder.encode(buf, start, end, chunk.features, k * this.numFeatures);
-    if (lf < 0) return -1;
-    if (encoder.nonAscii) {
-      this.checkedStart = offset;
-      this.checkedInvalid = this.tracker.hasInvalid(offset, offset + lf + 1 - start);
-      if (this.checkedInvalid) return -1;
-    }
-    chunk.labels[k] = encoder.label;
-    chunk.rows.push({ index: this.index++, file: this.file, fileIndex: this.fileIndex, line });
-    chunk.numSamples = k + 1;
-    return lf;
-  }
-
-  private drain(): void {
-    const split = this.split;
-    for (let i = 0; i < split.length; i++) {
-      const r = split[i] as SplitRecord;
-      const badUtf8 =
-        r.start === this.checkedStart ? this.checkedInvalid : this.tracker.hasInvalid(r.start, r.end);
-      this.record(r.fields, r.line, badUtf8);
-    }
-    split.length = 0;
-  }
-
-  /** The reference path: as `readCsvRows` and `csvSource.stream()` treat a record. */
-  private record(fields: string[], line: number, badUtf8: boolean): void {
-    if (this.info === null) {
-      const info = fileInfo(this.file, this.fileIndex, this.format, fields, line, badUtf8);
-      this.info = info;
-      this.encoder.bind(info.columns, { file: info.file, line: info.headerLine });
-      this.lineEncoder = this.lines ? LineEncoder.create(this.encoder.plan(), this.format.delimiter) : null;
-      if (this.format.header) return;
-    }
-    const info = this.info;
-    const ref: RowRef = { index: this.index++, file: this.file, fileIndex: this.fileIndex, line };
-    const chunk = this.reserve();
-    const k = chunk.numSamples;
-    const problem = rowProblem(fields, info.columns, badUtf8);
-    const label = problem ?? this.encoder.encode(fields, chunk.features, k * this.numFeatures);
-    if (typeof label !== "number") {
-      this.bad.push({ at: k, row: { fields, ref, info, problem: problem }, problem: label });
-      return;
-    }
-    if (this.encoder.lastUnseen.length > 0)
-      this.unseen.push({ at: k, columns: [...this.encoder.lastUnseen] });
-    chunk.labels[k] = label;
-    chunk.rows.push(ref);
-    chunk.numSamples = k + 1;
-  }
-
-  /** The current chunk, grown when it is full. */
-  private reserve(): SampleChunk {
-    const chunk = this.chunk;
-    if (chunk.numSamples < chunk.labels.length) return chunk;
-    const grown = allocateChunk(chunk.labels.length * 2, this.numFeatures);
-    grown.features.set(chunk.features);
-    grown.labels.set(chunk.labels);
-    grown.rows = chunk.rows;
-    grown.numSamples = chunk.numSamples;
-    this.chunk = grown;
-    return grown;
-  }
 }
 
 /**
