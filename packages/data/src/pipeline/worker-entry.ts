@@ -6,6 +6,7 @@ import type { Pipeline } from "./api.ts";
 import { createPipeline } from "./pipeline.ts";
 import { packRows, rowBuffers } from "./rows-pack.ts";
 import type { PipelineState } from "./state.ts";
+import { serializeError } from "./worker-errors.ts";
 import type {
   FromWorker,
   PackedBatch,
@@ -18,10 +19,6 @@ const port = parentPort;
 if (port === null) throw new Error("worker-entry.ts must run in a worker thread");
 
 const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
-const errorOf = (error: unknown) =>
-  error instanceof Error
-    ? { name: error.name, message: error.message }
-    : { name: "Error", message: String(error) };
 
 let numFeatures = 0;
 
@@ -88,7 +85,7 @@ async function run(
     post({ type: "end", id, info: infoOf(pipeline) });
   } catch (error) {
     flush(); // the batches before the error still arrive, then the error
-    post({ type: "error", id, error: errorOf(error) });
+    post({ type: "error", id, error: serializeError(error) });
   } finally {
     if (active === job) active = null;
   }
@@ -143,12 +140,12 @@ async function start(spec: WorkerPipelineSpec): Promise<void> {
     });
     port?.on("message", (message: ToWorker) => {
       handle(pipeline, message).catch((error: unknown) =>
-        post({ type: "error", id: message.id, error: errorOf(error) }),
+        post({ type: "error", id: message.id, error: serializeError(error) }),
       );
     });
     post({ type: "ready", id: 0, info: infoOf(pipeline) });
   } catch (error) {
-    post({ type: "error", id: 0, error: errorOf(error) });
+    post({ type: "error", id: 0, error: serializeError(error) });
   }
 }
 

@@ -48,7 +48,7 @@ export type FromWorker =
   | { type: "batches"; id: number; batches: PackedBatch[] }
   | { type: "end"; id: number; info: PipelineInfo }
   | { type: "result"; id: number; value: PipelineState | null; info: PipelineInfo }
-  | { type: "error"; id: number; error: { name: string; message: string } };
+  | { type: "error"; id: number; error: SerializedError };
 
 /** A chunk of samples on its way from a source worker: arrays transferred, provenance packed. */
 export type PackedChunk = {

@@ -1,34 +1,16 @@
 // Runs inside a worker thread: builds a source from a serializable spec and streams its passes
 // to the parent in chunks, transferring the arrays (see worker-source.ts).
 import { parentPort, workerData } from "node:worker_threads";
-import { DataError } from "../csv/errors.ts";
 import type { Sample, SampleSource } from "../types.ts";
 import { isChunkedSource, type SampleChunk } from "./chunk.ts";
 import { packRows, rowBuffers } from "./rows-pack.ts";
-import type {
-  FromSourceWorker,
-  SerializedError,
-  ToSourceWorker,
-  WorkerSourceSpec,
-} from "./worker-protocol.ts";
+import { serializeError } from "./worker-errors.ts";
+import type { FromSourceWorker, ToSourceWorker, WorkerSourceSpec } from "./worker-protocol.ts";
 
 const port = parentPort;
 if (port === null) throw new Error("worker-source-entry.ts must run in a worker thread");
 
 const post = (message: FromSourceWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
-
-function serialize(error: unknown): SerializedError {
-  if (!(error instanceof Error)) return { name: "Error", message: String(error) };
-  if (error instanceof DataError) {
-    const { code, reason, file, line, column, columnNumber } = error;
-    return {
-      name: error.name,
-      message: error.message,
-      data: { code, reason, file, line, column, columnNumber },
-    };
-  }
-  return { name: error.name, message: error.message };
-}
 
 /** Samples of a per-sample stream, grouped into chunks. */
 async function* chunksOf(samples: AsyncIterable<Sample>, numFeatures: number): AsyncGenerator<SampleChunk> {
@@ -134,7 +116,7 @@ async function pass(source: SampleSource, id: number, credits: number): Promise<
     }
     post({ type: "end", id });
   } catch (error) {
-    post({ type: "error", id, error: serialize(error) });
+    post({ type: "error", id, error: serializeError(error) });
   } finally {
     jobs.delete(id);
   }
@@ -171,7 +153,7 @@ async function start(spec: WorkerSourceSpec): Promise<void> {
         case "count":
           (source.count as () => Promise<number>)().then(
             (value) => post({ type: "count", id: message.id, value }),
-            (error: unknown) => post({ type: "error", id: message.id, error: serialize(error) }),
+            (error: unknown) => post({ type: "error", id: message.id, error: serializeError(error) }),
           );
           return;
       }
@@ -179,7 +161,7 @@ async function start(spec: WorkerSourceSpec): Promise<void> {
     const { numFeatures, numSamples } = source;
     post({ type: "ready", id: 0, numFeatures, numSamples, counts: typeof source.count === "function" });
   } catch (error) {
-    post({ type: "error", id: 0, error: serialize(error) });
+    post({ type: "error", id: 0, error: serializeError(error) });
   }
 }
 

@@ -1,18 +1,10 @@
 import { Worker } from "node:worker_threads";
-import { PlanError } from "@stepwise/core";
-import { DataError, type DataErrorCode } from "../csv/errors.ts";
-import { SourceError } from "../sources/errors.ts";
 import type { Sample } from "../types.ts";
 import { type ChunkedSource, type SampleChunk, samplesOf } from "./chunk.ts";
 import { integerAtLeast, PipelineError } from "./errors.ts";
 import { rowBuffers, unpackRows } from "./rows-pack.ts";
-import type {
-  FromSourceWorker,
-  PackedChunk,
-  SerializedError,
-  ToSourceWorker,
-  WorkerSourceSpec,
-} from "./worker-protocol.ts";
+import { rebuildError } from "./worker-errors.ts";
+import type { FromSourceWorker, PackedChunk, ToSourceWorker, WorkerSourceSpec } from "./worker-protocol.ts";
 
 export interface WorkerSourceOptions {
   /** Chunks (one per chunk of bytes read, for CSV files) the worker may read ahead of the consumer. Default 4. */
@@ -25,18 +17,6 @@ export interface WorkerSourceOptions {
 export interface WorkerSource extends ChunkedSource {
   /** Stops the worker (a pass in progress then fails). */
   close(): Promise<void>;
-}
-
-const ERRORS: Record<string, new (message: string) => Error> = { PipelineError, SourceError, PlanError };
-
-function rebuild(error: SerializedError): Error {
-  if (error.data !== undefined)
-    return new DataError({ ...error.data, code: error.data.code as DataErrorCode });
-  const Type = ERRORS[error.name];
-  if (Type) return new Type(error.message);
-  const plain = new Error(error.message);
-  plain.name = error.name;
-  return plain;
 }
 
 interface Listener {
@@ -97,7 +77,7 @@ export async function createWorkerSource(
       track(id, {
         onMessage(reply) {
           untrack(id);
-          if (reply.type === "error") reject(rebuild(reply.error));
+          if (reply.type === "error") reject(rebuildError(reply.error));
           else resolve(reply);
         },
         onFailure: reject,
@@ -127,7 +107,7 @@ export async function createWorkerSource(
           else {
             ended = true;
             untrack(id);
-            if (message.type === "error") failure = rebuild(message.error);
+            if (message.type === "error") failure = rebuildError(message.error);
           }
           wake?.();
         },

@@ -1,4 +1,9 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { DataError } from "../csv/errors.ts";
+import type { Schema } from "../schema/types.ts";
 import { SourceError } from "../sources/errors.ts";
 import { createPipeline } from "./pipeline.ts";
 import type { PipelineState } from "./state.ts";
@@ -95,5 +100,34 @@ describe("createWorkerPipeline", () => {
     const start = createWorkerPipeline(spec, {});
     await expect(start).rejects.toThrow(SourceError);
     await expect(createWorkerPipeline(spec, {})).rejects.toThrow("x has 1 samples but y has 0 labels");
+  });
+  it("a bad record in the worker's CSV source → a DataError with its file, line and column on this thread", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "worker-"));
+    const path = join(dir, "bad.csv");
+    await writeFile(path, "x,label\n1,0\n2,1\noops,2\n");
+    const schema: Schema = {
+      version: 1,
+      columns: ["x", "label"],
+      features: [
+        { name: "x", kind: "numeric", default: null, stats: { count: 2, mean: 1, std: 1, min: 0, max: 2 } },
+      ],
+      label: { name: "label", kind: "integer-classes", numClasses: 3 },
+      ignored: [],
+      normalization: "none",
+      numFeatures: 1,
+      fit: { rowsRead: 3, rowsUsed: 3, rowsSkipped: 0, sampleRows: 3 },
+      notes: [],
+    };
+    const pipeline = await createWorkerPipeline({
+      source: { module: "@stepwise/data", export: "csvSource", args: [{ paths: path, schema }] },
+      options: { batchSize: 2, seed: 1, shuffle: "none" },
+    });
+    try {
+      const error = await collect(pipeline.epoch(0)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DataError);
+      expect(error).toMatchObject({ code: "bad-number", file: path, line: 4, columnNumber: 1 });
+    } finally {
+      await pipeline.close();
+    }
   });
 });

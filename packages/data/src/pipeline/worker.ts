@@ -1,11 +1,11 @@
 import { Worker } from "node:worker_threads";
-import { type Plan, PlanError } from "@stepwise/core";
-import { SourceError } from "../sources/errors.ts";
+import type { Plan } from "@stepwise/core";
 import type { Batch } from "../types.ts";
 import type { PipelinePosition } from "./api.ts";
 import { integerAtLeast, PipelineError } from "./errors.ts";
 import { unpackRows } from "./rows-pack.ts";
 import type { PipelineState } from "./state.ts";
+import { rebuildError } from "./worker-errors.ts";
 import type { FromWorker, PipelineInfo, ToWorker, WorkerPipelineSpec } from "./worker-protocol.ts";
 
 export interface WorkerPipelineOptions {
@@ -36,18 +36,8 @@ export interface WorkerPipeline {
   close(): Promise<void>;
 }
 
-const ERRORS: Record<string, new (message: string) => Error> = { PipelineError, SourceError, PlanError };
-
 /** Bytes of batches the worker may hold ahead by default. */
 const DEFAULT_WINDOW_BYTES = 16 * 2 ** 20;
-
-function rebuild(error: { name: string; message: string }): Error {
-  const Type = ERRORS[error.name];
-  if (Type) return new Type(error.message);
-  const plain = new Error(error.message);
-  plain.name = error.name;
-  return plain;
-}
 
 interface Listener {
   onMessage(message: FromWorker): void;
@@ -58,7 +48,7 @@ interface Listener {
  * Starts a worker thread that builds the source from `spec.source` and runs the pipeline there;
  * batches arrive with their Float32Array buffers transferred (no copy). Backpressure: the worker
  * produces at most `bufferSize` batches beyond those consumed. Rejects with the worker's error
- * (same class for PipelineError, SourceError and PlanError) when the source or plan is invalid.
+ * (same class for DataError, PipelineError, SourceError and PlanError) when the source or plan is invalid.
  * @example
  * const p = await createWorkerPipeline({ source: { module: "@stepwise/data", export: "csvSource", args: [{ path }] },
  *   options: { batchSize: 32, seed: 1 } });
@@ -111,7 +101,7 @@ export async function createWorkerPipeline(
       track(id, {
         onMessage(reply) {
           untrack(id);
-          if (reply.type === "error") reject(rebuild(reply.error));
+          if (reply.type === "error") reject(rebuildError(reply.error));
           else resolve(reply);
         },
         onFailure: reject,
@@ -143,7 +133,7 @@ export async function createWorkerPipeline(
           } else {
             ended = true;
             untrack(id);
-            if (message.type === "error") failure = rebuild(message.error);
+            if (message.type === "error") failure = rebuildError(message.error);
           }
           wake?.();
         },
