@@ -1,8 +1,9 @@
 import { Worker } from "node:worker_threads";
 import type { Sample } from "../types.ts";
 import { type ChunkedSource, type SampleChunk, samplesOf } from "./chunk.ts";
-import { integerAtLeast, PipelineError } from "./errors.ts";
+import { integerAtLeast } from "./errors.ts";
 import { rowBuffers, unpackRows } from "./rows-pack.ts";
+import { type Listener, openChannel } from "./worker-channel.ts";
 import { rebuildError } from "./worker-errors.ts";
 import type { FromSourceWorker, PackedChunk, ToSourceWorker, WorkerSourceSpec } from "./worker-protocol.ts";
 
@@ -17,11 +18,6 @@ export interface WorkerSourceOptions {
 export interface WorkerSource extends ChunkedSource {
   /** Stops the worker (a pass in progress then fails). */
   close(): Promise<void>;
-}
-
-interface Listener {
-  onMessage(message: FromSourceWorker): void;
-  onFailure(error: Error): void;
 }
 
 /**
@@ -44,46 +40,9 @@ export async function createWorkerSource(
     workerData: { entry: new URL("./worker-source-entry.ts", import.meta.url).href, spec },
     ...(options.execArgv ? { execArgv: options.execArgv } : {}),
   });
-  const listeners = new Map<number, Listener>();
+  const channel = openChannel<ToSourceWorker, FromSourceWorker>(worker, "source worker");
+  const { track, untrack, send, request } = channel;
   let nextId = 1;
-  let closed = false;
-  // The worker keeps the process alive only while something waits on it.
-  const track = (id: number, listener: Listener) => {
-    listeners.set(id, listener);
-    worker.ref();
-  };
-  const untrack = (id: number) => {
-    listeners.delete(id);
-    if (listeners.size === 0) worker.unref();
-  };
-  const failAll = (error: Error) => {
-    for (const [id, listener] of listeners) {
-      untrack(id);
-      listener.onFailure(error);
-    }
-  };
-  worker.on("message", (message: FromSourceWorker) => listeners.get(message.id)?.onMessage(message));
-  worker.on("error", (error) => failAll(error));
-  worker.on("exit", (code) => {
-    closed = true;
-    failAll(new PipelineError(`the source worker exited (code ${code})`));
-  });
-  const send = (message: ToSourceWorker, transfer: ArrayBuffer[] = []) => {
-    if (closed) throw new PipelineError("the source worker is closed");
-    worker.postMessage(message, transfer);
-  };
-  const request = (id: number, message: ToSourceWorker | null): Promise<FromSourceWorker> =>
-    new Promise((resolve, reject) => {
-      track(id, {
-        onMessage(reply) {
-          untrack(id);
-          if (reply.type === "error") reject(rebuildError(reply.error));
-          else resolve(reply);
-        },
-        onFailure: reject,
-      });
-      if (message) send(message);
-    });
 
   const ready = (await request(0, null).catch(async (error: unknown) => {
     await worker.terminate();
@@ -101,7 +60,7 @@ export async function createWorkerSource(
       let wake: (() => void) | null = null;
       // The chunk handed out last: its consumer is done with it at the next call (see SampleChunk).
       let lent: PackedChunk | null = null;
-      const listener: Listener = {
+      const listener: Listener<FromSourceWorker> = {
         onMessage(message) {
           if (message.type === "chunk") queue.push(message.chunk);
           else {
@@ -144,7 +103,7 @@ export async function createWorkerSource(
           return { value: undefined, done: true };
         },
         async return() {
-          if (started && !ended && !closed) {
+          if (started && !ended && !channel.closed) {
             send({ type: "cancel", id });
             while (!ended) await new Promise<void>((resolve) => (wake = resolve));
           }
@@ -170,10 +129,6 @@ export async function createWorkerSource(
           },
         }
       : {}),
-    async close() {
-      if (closed) return;
-      closed = true;
-      await worker.terminate();
-    },
+    close: () => channel.close(),
   };
 }

@@ -2,9 +2,10 @@ import { Worker } from "node:worker_threads";
 import type { Plan } from "@stepwise/core";
 import type { Batch } from "../types.ts";
 import type { PipelinePosition } from "./api.ts";
-import { integerAtLeast, PipelineError } from "./errors.ts";
+import { integerAtLeast } from "./errors.ts";
 import { unpackRows } from "./rows-pack.ts";
 import type { PipelineState } from "./state.ts";
+import { type Listener, openChannel } from "./worker-channel.ts";
 import { rebuildError } from "./worker-errors.ts";
 import type { FromWorker, PipelineInfo, ToWorker, WorkerPipelineSpec } from "./worker-protocol.ts";
 
@@ -39,11 +40,6 @@ export interface WorkerPipeline {
 /** Bytes of batches the worker may hold ahead by default. */
 const DEFAULT_WINDOW_BYTES = 16 * 2 ** 20;
 
-interface Listener {
-  onMessage(message: FromWorker): void;
-  onFailure(error: Error): void;
-}
-
 /**
  * Starts a worker thread that builds the source from `spec.source` and runs the pipeline there;
  * batches arrive with their Float32Array buffers transferred (no copy). Backpressure: the worker
@@ -64,50 +60,14 @@ export async function createWorkerPipeline(
     workerData: spec,
     ...(options.execArgv ? { execArgv: options.execArgv } : {}),
   });
-  const listeners = new Map<number, Listener>();
-  let nextId = 1;
-  let closed = false;
+  // Registered before the channel's router, so every reply's listener sees the info it carries.
   let info: PipelineInfo | null = null;
-  // The worker keeps the process alive only while something waits on it.
-  const track = (id: number, listener: Listener) => {
-    listeners.set(id, listener);
-    worker.ref();
-  };
-  const untrack = (id: number) => {
-    listeners.delete(id);
-    if (listeners.size === 0) worker.unref();
-  };
-  const failAll = (error: Error) => {
-    for (const [id, listener] of listeners) {
-      untrack(id);
-      listener.onFailure(error);
-    }
-  };
   worker.on("message", (message: FromWorker) => {
     if ("info" in message) info = message.info;
-    listeners.get(message.id)?.onMessage(message);
   });
-  worker.on("error", (error) => failAll(error));
-  worker.on("exit", (code) => {
-    closed = true;
-    failAll(new PipelineError(`the pipeline worker exited (code ${code})`));
-  });
-  const send = (message: ToWorker) => {
-    if (closed) throw new PipelineError("the pipeline worker is closed");
-    worker.postMessage(message);
-  };
-  const request = (id: number, message: ToWorker | null): Promise<FromWorker> =>
-    new Promise((resolve, reject) => {
-      track(id, {
-        onMessage(reply) {
-          untrack(id);
-          if (reply.type === "error") reject(rebuildError(reply.error));
-          else resolve(reply);
-        },
-        onFailure: reject,
-      });
-      if (message) send(message);
-    });
+  const channel = openChannel<ToWorker, FromWorker>(worker, "pipeline worker");
+  const { track, untrack, send, request } = channel;
+  let nextId = 1;
 
   await request(0, null);
   const { plan, numFeatures } = info as unknown as PipelineInfo;
@@ -126,7 +86,7 @@ export async function createWorkerPipeline(
       let started = false;
       // Credits go back in groups too: one message per consumed batch would cost the consumer's thread.
       let consumed = 0;
-      const listener: Listener = {
+      const listener: Listener<FromWorker> = {
         onMessage(message) {
           if (message.type === "batches") {
             for (const packed of message.batches) queue.push({ ...packed, rows: unpackRows(packed.rows) });
@@ -168,7 +128,7 @@ export async function createWorkerPipeline(
           return { value: undefined, done: true };
         },
         async return() {
-          if (started && !ended && !closed) {
+          if (started && !ended && !channel.closed) {
             send({ type: "cancel", id });
             while (!ended) await new Promise<void>((resolve) => (wake = resolve));
           }
@@ -209,10 +169,6 @@ export async function createWorkerPipeline(
       const id = nextId++;
       await request(id, { type: "setState", id, state: next });
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await worker.terminate();
-    },
+    close: () => channel.close(),
   };
 }

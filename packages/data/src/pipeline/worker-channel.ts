@@ -1,0 +1,83 @@
+import type { Worker } from "node:worker_threads";
+import { PipelineError } from "./errors.ts";
+import { rebuildError } from "./worker-errors.ts";
+import type { SerializedError } from "./worker-protocol.ts";
+
+/** Who waits for the messages of one request or stream id. */
+export interface Listener<Message> {
+  onMessage(message: Message): void;
+  onFailure(error: Error): void;
+}
+
+/** The parent's side of a worker: messages routed by id, failures to every waiter. */
+export interface WorkerChannel<ToWorker, FromWorker> {
+  readonly closed: boolean;
+  track(id: number, listener: Listener<FromWorker>): void;
+  untrack(id: number): void;
+  send(message: ToWorker, transfer?: ArrayBuffer[]): void;
+  /** Sends `message` (none: only waits) and resolves with the one reply for `id`; an error reply rejects. */
+  request(id: number, message: ToWorker | null): Promise<FromWorker>;
+  close(): Promise<void>;
+}
+
+/**
+ * Wraps `worker` (named `what` in errors) so both worker kinds route replies, keep the process
+ * alive only while something waits, and fail every waiter when the worker dies.
+ */
+export function openChannel<ToWorker, FromWorker extends { id: number; type: string }>(
+  worker: Worker,
+  what: string,
+): WorkerChannel<ToWorker, FromWorker> {
+  const listeners = new Map<number, Listener<FromWorker>>();
+  let closed = false;
+  const track = (id: number, listener: Listener<FromWorker>) => {
+    listeners.set(id, listener);
+    worker.ref();
+  };
+  const untrack = (id: number) => {
+    listeners.delete(id);
+    if (listeners.size === 0) worker.unref();
+  };
+  const failAll = (error: Error) => {
+    for (const [id, listener] of listeners) {
+      untrack(id);
+      listener.onFailure(error);
+    }
+  };
+  worker.on("message", (message: FromWorker) => listeners.get(message.id)?.onMessage(message));
+  worker.on("error", (error) => failAll(error));
+  worker.on("exit", (code) => {
+    closed = true;
+    failAll(new PipelineError(`the ${what} exited (code ${code})`));
+  });
+  const send = (message: ToWorker, transfer: ArrayBuffer[] = []) => {
+    if (closed) throw new PipelineError(`the ${what} is closed`);
+    worker.postMessage(message, transfer);
+  };
+  return {
+    get closed() {
+      return closed;
+    },
+    track,
+    untrack,
+    send,
+    request: (id, message) =>
+      new Promise((resolve, reject) => {
+        track(id, {
+          onMessage(reply) {
+            untrack(id);
+            if (reply.type === "error")
+              reject(rebuildError((reply as unknown as { error: SerializedError }).error));
+            else resolve(reply);
+          },
+          onFailure: reject,
+        });
+        if (message) send(message);
+      }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await worker.terminate();
+    },
+  };
+}
