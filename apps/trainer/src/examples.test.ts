@@ -14,7 +14,7 @@ const EXAMPLES = [
 
 describe.each(EXAMPLES)("examples/$name", ({ name, minAccuracy }) => {
   it("train → evaluate → predict work end to end and the model learns", async () => {
-    const out = join(await tempDir(`example-${name}-`), "run");
+    const out = join(tempDir(`example-${name}-`), "run");
     const config = join(REPO_ROOT, "examples", name, "train.json");
     const data = join(REPO_ROOT, "examples", name, `${name}.csv`);
 

@@ -1,9 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtempSync } from "node:fs";
+import { rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { afterAll, onTestFinished } from "vitest";
+import { getCurrentTest } from "vitest/suite";
 
 const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
 // vitest's module runner has no import.meta.resolve; require.resolve finds the same tsx entry.
@@ -17,9 +20,21 @@ export interface CliResult {
   stderr: string;
 }
 
+/** CLI processes started by this test file that have not exited yet. */
+const running = new Set<ChildProcess>();
+
+/** Kills `child` if it still runs and resolves once it has exited, so it writes nothing more. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (!running.has(child)) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGKILL");
+  await exited;
+}
+
 /**
  * Starts the CLI as one node process (tsx as an import hook rather than the tsx wrapper, which
- * would put a second process between the test and the trainer and make kill -9 miss it).
+ * would put a second process between the test and the trainer and make kill -9 miss it). A process
+ * still running when its test ends, for instance because the test failed, is killed then.
  */
 export function spawnCli(args: string[], cwd = REPO_ROOT): { child: ChildProcess; done: Promise<CliResult> } {
   const child = spawn(process.execPath, ["--import", TSX, CLI, ...args], {
@@ -27,6 +42,10 @@ export function spawnCli(args: string[], cwd = REPO_ROOT): { child: ChildProcess
     env: { ...process.env, FORCE_COLOR: "0" },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  child.once("error", () => running.delete(child));
+  if (getCurrentTest()) onTestFinished(() => stop(child));
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (chunk: Buffer) => {
@@ -47,9 +66,21 @@ export function runCli(args: string[], cwd = REPO_ROOT): Promise<CliResult> {
   return spawnCli(args, cwd).done;
 }
 
-/** A fresh temporary folder. */
-export function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+/**
+ * A fresh temporary folder, removed with everything in it when the test that asked for it ends
+ * (passed or failed), or, asked for at module or `describe` level, when that suite ends. CLI
+ * processes still running then are killed first, so none writes into the folder after it is gone.
+ * Not for `beforeAll`, where neither hook can be registered: take it at module level instead.
+ */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const remove = async () => {
+    await Promise.all([...running].map(stop));
+    await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+  };
+  if (getCurrentTest()) onTestFinished(remove);
+  else afterAll(remove);
+  return dir;
 }
 
 /**

@@ -1,14 +1,13 @@
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runInProcess } from "../cli-capture.ts";
 import { tempDir, writeToyCsv } from "../test-helpers.ts";
 
-let dir: string;
+const dir = tempDir("evaluate-");
 let run: string;
 let validation: string;
 beforeAll(async () => {
-  dir = await tempDir("evaluate-");
   const data = join(dir, "toy.csv");
   validation = join(dir, "toy-val.csv");
   await writeToyCsv(data, 90);
@@ -36,9 +35,6 @@ beforeAll(async () => {
     run,
   ]);
   expect(trained.code).toBe(0);
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe("trainer evaluate", () => {

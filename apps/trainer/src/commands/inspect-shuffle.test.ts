@@ -1,8 +1,8 @@
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runInProcess } from "../cli-capture.ts";
 import { tempDir, writeToyCsv } from "../test-helpers.ts";
 
@@ -14,14 +14,8 @@ interface Line {
   padding: number;
 }
 
-let dir: string;
+const dir = tempDir("inspect-shuffle-");
 let serial = 0;
-beforeAll(async () => {
-  dir = await tempDir("inspect-shuffle-");
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 async function toy(numRows: number): Promise<string> {
   const file = join(dir, `toy-${serial++}.csv`);

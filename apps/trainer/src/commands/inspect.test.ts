@@ -25,7 +25,7 @@ async function inspectJson(args: string[]): Promise<{ batches: Line[]; summary: 
 
 describe("trainer inspect", () => {
   it("one epoch without S → every data row exactly once, in batches of B and one partial", async () => {
-    const dir = await tempDir("inspect-");
+    const dir = tempDir("inspect-");
     const file = join(dir, "toy.csv");
     await writeToyCsv(file, 53);
     const { batches, summary } = await inspectJson([
@@ -47,7 +47,7 @@ describe("trainer inspect", () => {
   });
 
   it("S=4 over 6-step passes, 3 epochs → exactly 4 steps each, the same for the same seed", async () => {
-    const dir = await tempDir("inspect-");
+    const dir = tempDir("inspect-");
     const file = join(dir, "toy.csv");
     await writeToyCsv(file, 53);
     const args = ["--data", file, "--label", "kind", "--batch-size", "10", "--seed", "9"];
@@ -62,7 +62,7 @@ describe("trainer inspect", () => {
   });
 
   it("--initial-epoch 2 → exactly the batches the full run gives from step 2·S", async () => {
-    const dir = await tempDir("inspect-");
+    const dir = tempDir("inspect-");
     const file = join(dir, "toy.csv");
     await writeToyCsv(file, 40);
     const args = [
@@ -83,7 +83,7 @@ describe("trainer inspect", () => {
   });
 
   it("a directory of part files → rows numbered across files, each with its file", async () => {
-    const dir = await tempDir("inspect-parts-");
+    const dir = tempDir("inspect-parts-");
     await mkdir(join(dir, "parts"));
     await writeFile(join(dir, "parts", "part-00000.csv"), "a,b,y\n1,2,0\n3,4,1\n");
     await writeFile(join(dir, "parts", "part-00001.csv"), "a,b,y\n5,6,0\n");
@@ -109,7 +109,7 @@ describe("trainer inspect", () => {
   });
 
   it("--on-bad-record skip → bad rows left out and counted in the summary", async () => {
-    const dir = await tempDir("inspect-bad-");
+    const dir = tempDir("inspect-bad-");
     const file = join(dir, "bad.csv");
     await writeFile(file, "a,b,y\n1,2,0\n3,x,1\n5,6,0\n7,8\n9,10,1\n");
     const { batches, summary } = await inspectJson([
@@ -131,7 +131,7 @@ describe("trainer inspect", () => {
   });
 
   it("a bad row under the default policy → one line naming file, line and column", async () => {
-    const dir = await tempDir("inspect-bad-");
+    const dir = tempDir("inspect-bad-");
     const file = join(dir, "bad.csv");
     await writeFile(file, "a,b,y\n1,2,0\n3,x,1\n");
     const { code, stdout, stderr } = await runInProcess([
@@ -153,7 +153,7 @@ describe("trainer inspect", () => {
   });
 
   it("without --json → the plan, readable batches and the summary", async () => {
-    const dir = await tempDir("inspect-");
+    const dir = tempDir("inspect-");
     const file = join(dir, "toy.csv");
     await writeToyCsv(file, 12);
     const { code, stdout } = await runInProcess([

@@ -1,14 +1,13 @@
-import { readFile, rm, stat, writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runInProcess } from "../cli-capture.ts";
 import { tempDir, writeToyCsv } from "../test-helpers.ts";
 
-let dir: string;
+const dir = tempDir("predict-");
 let run: string;
 let data: string;
 beforeAll(async () => {
-  dir = await tempDir("predict-");
   data = join(dir, "toy.csv");
   await writeToyCsv(data, 90);
   run = join(dir, "run");
@@ -34,9 +33,6 @@ beforeAll(async () => {
     run,
   ]);
   expect(trained.code).toBe(0);
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 function parseCsv(text: string): string[][] {

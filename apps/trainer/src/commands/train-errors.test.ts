@@ -1,22 +1,18 @@
-import { readFile, rm, stat, writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runInProcess } from "../cli-capture.ts";
 import { tempDir, writeToyCsv } from "../test-helpers.ts";
 
-let dir: string;
+const dir = tempDir("train-errors-");
 let data: string;
 beforeAll(async () => {
-  dir = await tempDir("train-errors-");
   data = join(dir, "toy.csv");
   await writeToyCsv(data, 90);
   // A complete run, for the --resume cases.
   const done = await runInProcess([...base, "--data", data, "--epochs", "1", "--out", join(dir, "run-a")]);
   expect(done.code).toBe(0);
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 const exists = (path: string) =>

@@ -1,24 +1,20 @@
-import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { plan } from "@stepwise/core";
 import * as tf from "@tensorflow/tfjs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runInProcess } from "../cli-capture.ts";
 import { modelUrl } from "../model/file-io.ts";
 import { tempDir, writeToyCsv } from "../test-helpers.ts";
 
-let dir: string;
+const dir = tempDir("train-");
 let data: string;
 let validation: string;
 beforeAll(async () => {
-  dir = await tempDir("train-");
   data = join(dir, "toy.csv");
   validation = join(dir, "toy-val.csv");
   await writeToyCsv(data, 90);
   await writeToyCsv(validation, 30);
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 const base = ["train", "--label", "kind", "--model", "mlp:8", "--seed", "5", "--backend", "cpu"];

@@ -1,24 +1,20 @@
 import { createHash } from "node:crypto";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runInProcess } from "../cli-capture.ts";
 import { tempDir, writeToyCsv } from "../test-helpers.ts";
 
-let dir: string;
+const dir = tempDir("verify-manifest-");
 let data: string;
 let manifest: string;
 beforeAll(async () => {
-  dir = await tempDir("verify-manifest-");
   data = join(dir, "toy.csv");
   await writeToyCsv(data, 90);
   // 90 rows in batches of 16: 6 steps per pass; 3 epochs of 4 steps span passes 0 and 1.
   manifest = join(dir, "run.jsonl");
   const run = await train(["--seed", "5", "--manifest", manifest, "--out", join(dir, "run")]);
   expect(run.code).toBe(0);
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 function train(args: string[]) {

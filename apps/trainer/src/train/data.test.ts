@@ -1,7 +1,7 @@
-import { rm, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { inferSchema, isBlockSource, type SampleSource, type Schema } from "@stepwise/data";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { tempDir } from "../test-helpers.ts";
 import type { TrainConfig } from "./config.ts";
 import { fitSchema, openTrainingData } from "./data.ts";
@@ -14,14 +14,8 @@ interface Row {
   y: string;
 }
 
-let dir: string;
+const dir = tempDir("data-");
 let serial = 0;
-beforeAll(async () => {
-  dir = await tempDir("data-");
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 async function csv(rows: readonly Row[]): Promise<string> {
   const path = join(dir, `d${serial++}.csv`);

@@ -1,17 +1,13 @@
-import { readFile, rm, stat, writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { type CliResult, runCli, spawnCli, tempDir, writeToyCsv } from "../test-helpers.ts";
 
-let dir: string;
+const dir = tempDir("resume-");
 let data: string;
 beforeAll(async () => {
-  dir = await tempDir("resume-");
   data = join(dir, "toy.csv");
   await writeToyCsv(data, 120);
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 // Enough epochs that the run is still going when the first checkpoint appears.

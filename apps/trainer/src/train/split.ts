@@ -1,5 +1,11 @@
 import { passSeed, permutation } from "@stepwise/core";
-import type { Sample, SampleSource } from "@stepwise/data";
+import {
+  isChunkedSource,
+  type RowRef,
+  type Sample,
+  type SampleChunk,
+  type SampleSource,
+} from "@stepwise/data";
 import { UsageError } from "../errors.ts";
 
 /** `random`: a seeded random subset (the default; safe on files sorted by class). `tail`: the last rows, as Keras does. */
@@ -79,10 +85,69 @@ export function splitMembers(options: SplitOptions): { train: Uint32Array; valid
 }
 
 /**
+ * The samples of a chunked pass on one side of the split (`isValidation(position) === wanted`),
+ * in the same order, in chunks. A chunk wholly on that side passes through as it is; a mixed one
+ * is compacted, run by run, into arrays this generator reuses from chunk to chunk, which the chunk
+ * contract allows (a chunk is valid until the next one is asked for) and which spares the
+ * garbage collector an allocation per chunk.
+ */
+async function* splitChunks(
+  chunks: AsyncIterable<SampleChunk>,
+  isValidation: (position: number) => boolean,
+  wanted: boolean,
+): AsyncGenerator<SampleChunk> {
+  let position = 0;
+  let keep = new Uint8Array(0);
+  let features = new Float32Array(0);
+  let labels = new Float64Array(0);
+  for await (const chunk of chunks) {
+    const { numSamples, numFeatures } = chunk;
+    if (keep.length < numSamples) keep = new Uint8Array(numSamples);
+    let kept = 0;
+    for (let i = 0; i < numSamples; i++) {
+      const side = isValidation(position++) === wanted;
+      keep[i] = side ? 1 : 0;
+      if (side) kept++;
+    }
+    if (kept === numSamples) {
+      yield chunk;
+      continue;
+    }
+    if (kept === 0) continue;
+    if (labels.length < kept || features.length < kept * numFeatures) {
+      features = new Float32Array(numSamples * numFeatures);
+      labels = new Float64Array(numSamples);
+    }
+    const rows = new Array<RowRef>(kept);
+    let k = 0;
+    for (let i = 0; i < numSamples; ) {
+      if (keep[i] === 0) {
+        i++;
+        continue;
+      }
+      const start = i;
+      while (i < numSamples && keep[i] === 1) i++;
+      features.set(chunk.features.subarray(start * numFeatures, i * numFeatures), k * numFeatures);
+      labels.set(chunk.labels.subarray(start, i), k);
+      for (let j = start; j < i; j++) rows[k++] = chunk.rows[j] as RowRef;
+    }
+    yield {
+      numSamples: kept,
+      numFeatures,
+      features: features.subarray(0, kept * numFeatures),
+      labels: labels.subarray(0, kept),
+      rows,
+    };
+  }
+}
+
+/**
  * Splits one source into training and validation sources by sample position (the n-th usable
  * sample of a pass), reproducibly from `seed`. Both views read the underlying data and keep the
  * rows' provenance; with random access both are random access too (positions kept as
- * Uint32Array, 4 bytes per sample). Throws `UsageError` when either side would be empty.
+ * Uint32Array, 4 bytes per sample), and with chunked passes (`chunks()`, the CSV fast path) both
+ * read in chunks too, giving the samples `stream()` gives. Throws `UsageError` when either side
+ * would be empty.
  */
 export function splitSource(
   source: SampleSource,
@@ -98,6 +163,7 @@ export function splitSource(
   const view = (wanted: boolean, count: number): SampleSource => {
     let positions: Uint32Array | null = null;
     const get = source.get?.bind(source);
+    const chunked = isChunkedSource(source) ? source : null;
     return {
       numFeatures: source.numFeatures,
       numSamples: count,
@@ -107,6 +173,9 @@ export function splitSource(
           if (isValidation(position++) === wanted) yield sample;
         }
       },
+      ...(chunked
+        ? { chunks: (): AsyncIterable<SampleChunk> => splitChunks(chunked.chunks(), isValidation, wanted) }
+        : {}),
       ...(get
         ? {
             get(index: number): Sample {

@@ -1,16 +1,10 @@
-import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { tempDir } from "../test-helpers.ts";
 import { inRunFolder } from "./start.ts";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await tempDir("start-");
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = tempDir("start-");
 
 const exists = (path: string) =>
   stat(path).then(

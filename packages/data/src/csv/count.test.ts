@@ -1,10 +1,10 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { parse } from "csv-parse/sync";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { tempDir } from "../index/test-helpers.ts";
 import { countRows, countRowsPerFile, RecordCounter } from "./count.ts";
 import { DataError } from "./errors.ts";
 import { chunked, randomCsv } from "./test-arbitraries.ts";
@@ -76,7 +76,7 @@ describe("RecordCounter", () => {
 
 describe("countRows", () => {
   async function files(entries: Record<string, string | Uint8Array>): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), "stepwise-count-"));
+    const dir = tempDir("stepwise-count-");
     for (const [name, content] of Object.entries(entries)) await writeFile(join(dir, name), content);
     return dir;
   }

@@ -1,12 +1,12 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { tempDir } from "../index/test-helpers.ts";
 import { naturalCompare, resolveCsvFiles } from "./files.ts";
 
 async function tree(names: readonly string[]): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "stepwise-files-"));
+  const dir = tempDir("stepwise-files-");
   for (const name of names) {
     await mkdir(join(dir, name, ".."), { recursive: true });
     await writeFile(join(dir, name), "x\n1\n");

@@ -1,16 +1,13 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../index/test-helpers.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
 import type { NumericStats, Schema } from "../schema/types.ts";
 import { inferSchema } from "./infer.ts";
 
-let dir: string;
+const dir = tempDir("stepwise-infer-");
 let serial = 0;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "stepwise-infer-"));
-});
 async function file(content: string): Promise<string> {
   const path = join(dir, `f${serial++}.csv`);
   await writeFile(path, content);

@@ -1,18 +1,15 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../index/test-helpers.ts";
 import { DataError } from "./errors.ts";
 import { type CsvFileInfo, type CsvReadOptions, type CsvRow, readCsvRows } from "./read.ts";
 import { randomCsv } from "./test-arbitraries.ts";
 
-let dir: string;
+const dir = tempDir("stepwise-read-");
 let serial = 0;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "stepwise-read-"));
-});
 
 async function file(content: string | Uint8Array, name = `f${serial++}.csv`): Promise<string> {
   const path = join(dir, name);

@@ -1,20 +1,17 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { parse } from "csv-parse/sync";
 import fc from "fast-check";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../index/test-helpers.ts";
 import type { Schema } from "../schema/types.ts";
 import type { Sample } from "../types.ts";
 import { inferSchema } from "./infer.ts";
 import { type CsvSourceOptions, csvSource } from "./source.ts";
 
-let dir: string;
+const dir = tempDir("stepwise-source-");
 let serial = 0;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "stepwise-source-"));
-});
 async function file(content: string | Uint8Array, name = `f${serial++}.csv`): Promise<string> {
   const path = join(dir, name);
   await writeFile(path, content);

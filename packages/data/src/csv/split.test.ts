@@ -1,9 +1,9 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import fc from "fast-check";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../index/test-helpers.ts";
 import { DataError } from "./errors.ts";
 import { type CsvRow, readCsvRows } from "./read.ts";
 import type { CsvParser } from "./records.ts";
@@ -78,11 +78,8 @@ describe("RecordSplitter", () => {
 });
 
 describe("readCsvRows: fast path = csv-parse path", () => {
-  let dir: string;
+  const dir = tempDir("stepwise-split-");
   let serial = 0;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "stepwise-split-"));
-  });
 
   async function outcome(path: string, parser: CsvParser, delimiter: string, chunkBytes: number) {
     const rows: [string[], number | null, string | null][] = [];

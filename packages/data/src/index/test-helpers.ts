@@ -1,12 +1,23 @@
 import { mkdtempSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, onTestFinished } from "vitest";
+import { getCurrentTest } from "vitest/suite";
 import type { Schema } from "../schema/types.ts";
 
-/** A fresh temporary folder. */
+/**
+ * A fresh temporary folder, removed with everything in it when the test that asked for it ends
+ * (passed or failed), or, asked for at module or `describe` level, when that suite ends. Created
+ * synchronously so a suite can hold it in a `const`. Not for `beforeAll`, where neither hook can be
+ * registered: take it at module level instead.
+ */
 export function tempDir(prefix = "stepwise-index-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const remove = () => rm(dir, { recursive: true, force: true, maxRetries: 3 });
+  if (getCurrentTest()) onTestFinished(remove);
+  else afterAll(remove);
+  return dir;
 }
 
 /**

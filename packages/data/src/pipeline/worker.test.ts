@@ -1,8 +1,8 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DataError } from "../csv/errors.ts";
+import { tempDir } from "../index/test-helpers.ts";
 import type { Schema } from "../schema/types.ts";
 import { SourceError } from "../sources/errors.ts";
 import { createPipeline } from "./pipeline.ts";
@@ -102,7 +102,7 @@ describe("createWorkerPipeline", () => {
     await expect(createWorkerPipeline(spec, {})).rejects.toThrow("x has 1 samples but y has 0 labels");
   });
   it("a bad record in the worker's CSV source → a DataError with its file, line and column on this thread", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "worker-"));
+    const dir = tempDir("worker-");
     const path = join(dir, "bad.csv");
     await writeFile(path, "x,label\n1,0\n2,1\noops,2\n");
     const schema: Schema = {

@@ -1,10 +1,11 @@
 // A file of its own: a failed wasm start leaves tfjs's wasm module unable to start again in
 // this process, and vitest runs each test file in a fresh one.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import { tempDir } from "../index/test-helpers.ts";
 import { initBackend } from "./backend.ts";
 
 // tfjs and Emscripten log the failure themselves; keep the test output readable.
@@ -27,7 +28,7 @@ describe("initBackend fallback", () => {
   });
 
   it("wasm binaries corrupt → cpu active and a one-line warning, no throw", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "stepwise-bad-wasm-"));
+    const dir = tempDir("stepwise-bad-wasm-");
     for (const name of ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm"]) {
       writeFileSync(path.join(dir, name), "not a wasm module");
     }
