@@ -9,7 +9,13 @@ import {
   stepwiseTensors,
   stepwiseWorkerBatches,
 } from "./stepwise.ts";
-import { fitDatasetTfDataCsv, trainerMain, trainerWorker, trainerWorkerFull } from "./train.ts";
+import {
+  fitDatasetTfDataCsv,
+  trainerMain,
+  trainerWorker,
+  trainerWorkerFull,
+  trainerWorkerTfjsStep,
+} from "./train.ts";
 
 export type SuiteId = "numeric" | "mixed" | "train" | "large";
 
@@ -59,7 +65,7 @@ export const SUITES: readonly Suite[] = [
     id: "train",
     title: "end to end: one training epoch on (a), same MLP, backend and batch size",
     dataset: "numeric",
-    contenders: [fitDatasetTfDataCsv, trainerWorker, trainerWorkerFull, trainerMain],
+    contenders: [fitDatasetTfDataCsv, trainerWorker, trainerWorkerFull, trainerMain, trainerWorkerTfjsStep],
   },
   {
     id: "large",

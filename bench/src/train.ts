@@ -25,7 +25,14 @@ async function cachedSchema(input: BenchInput): Promise<unknown> {
   return existsSync(cache) ? (JSON.parse(readFileSync(cache, "utf8")) as { schema: unknown }).schema : null;
 }
 
-function trainConfig(input: BenchInput, loader: "main" | "worker", shuffle: "buffer" | "full"): TrainConfig {
+type TrainStepMode = NonNullable<TrainConfig["trainStep"]>;
+
+function trainConfig(
+  input: BenchInput,
+  loader: "main" | "worker",
+  shuffle: "buffer" | "full",
+  trainStep: TrainStepMode,
+): TrainConfig {
   return {
     shuffle,
     data: input.data.file,
@@ -47,6 +54,7 @@ function trainConfig(input: BenchInput, loader: "main" | "worker", shuffle: "buf
     onBadRecord: "error",
     backend: input.backend,
     loader,
+    trainStep,
   };
 }
 
@@ -55,13 +63,14 @@ async function trainerSetup(
   input: BenchInput,
   loader: "main" | "worker",
   shuffle: "buffer" | "full",
+  trainStep: TrainStepMode = "auto",
 ): Promise<void> {
   const { prepareRun } = await import("../../apps/trainer/src/train/run.ts");
   const { trainLoop } = await import("../../apps/trainer/src/train/loop.ts");
   const { batchToTensors } = await import("@stepwise/data/tfjs");
-  const config = trainConfig(input, loader, shuffle);
+  const config = trainConfig(input, loader, shuffle, trainStep);
   const prepared = await prepareRun(config, { stdout: silent, stderr: silent }, await cachedSchema(input));
-  const { feed, model, metricNames, data } = prepared;
+  const { feed, model, metricNames, data, step } = prepared;
   run = async () => {
     let last: StepStats | null = null;
     try {
@@ -71,6 +80,7 @@ async function trainerSetup(
         plan: feed.pipeline.plan,
         data: { epoch: (e) => feed.epoch(e), validation: (e) => feed.pipeline.validation(e) },
         toTensors: (batch) => batchToTensors(batch, { task: data.task }),
+        train: (xs, ys) => step.train(xs, ys),
         startEpoch: 0,
         history: [],
         progress: { epochStart() {}, step() {}, epochEnd: (_record, stats) => (last = stats) },
@@ -84,7 +94,11 @@ async function trainerSetup(
     return {
       numRows: stats.samplesDone,
       seconds: stats.seconds,
-      extra: { inputWaitShare: stats.waitSeconds / stats.seconds, steps: stats.stepsDone },
+      extra: {
+        inputWaitShare: stats.waitSeconds / stats.seconds,
+        steps: stats.stepsDone,
+        denseStep: step.kind === "dense" ? 1 : 0,
+      },
     };
   };
 }
@@ -101,6 +115,15 @@ export const trainerWorkerFull: Contender = {
   id: "trainerWorkerFull",
   label: "trainer epoch, --loader worker --shuffle full (row index)",
   setup: (input) => trainerSetup(input, "worker", "full"),
+  run: () => (run as () => Promise<RunOutcome>)(),
+};
+
+/** The same loop with tfjs's own step (`--train-step tfjs`): what the input side alone gains. */
+export const trainerWorkerTfjsStep: Contender = {
+  id: "trainerWorkerTfjsStep",
+  secondary: true,
+  label: "trainer epoch, --loader worker --shuffle buffer --train-step tfjs (trainOnBatch)",
+  setup: (input) => trainerSetup(input, "worker", "buffer", "tfjs"),
   run: () => (run as () => Promise<RunOutcome>)(),
 };
 

@@ -6,14 +6,16 @@ export interface EncodedWeights {
   data: Uint8Array;
 }
 
-type NamedTensor = { name: string; tensor: tf.Tensor };
+export type NamedTensor = { name: string; tensor: tf.Tensor };
 
-async function encode(named: NamedTensor[]): Promise<EncodedWeights> {
+/** Named tensors as tfjs weights bytes + specs (the tensors stay the caller's). */
+export async function encodeNamed(named: NamedTensor[]): Promise<EncodedWeights> {
   const { data, specs } = await tf.io.encodeWeights(named);
   return { specs, data: new Uint8Array(tf.io.CompositeArrayBuffer.join(data)) };
 }
 
-function decode(weights: EncodedWeights): NamedTensor[] {
+/** New tensors (the caller disposes them) from `encodeNamed`'s output, in spec order. */
+export function decodeNamed(weights: EncodedWeights): NamedTensor[] {
   const buffer = weights.data.buffer.slice(
     weights.data.byteOffset,
     weights.data.byteOffset + weights.data.byteLength,
@@ -24,12 +26,12 @@ function decode(weights: EncodedWeights): NamedTensor[] {
 
 /** The model's weights in `getWeights()` order; names are positions, since tfjs suffixes variable names per process. */
 export async function captureModelWeights(model: tf.LayersModel): Promise<EncodedWeights> {
-  return encode(model.getWeights().map((tensor, i) => ({ name: `w${i}`, tensor })));
+  return encodeNamed(model.getWeights().map((tensor, i) => ({ name: `w${i}`, tensor })));
 }
 
 /** Restores weights captured by `captureModelWeights` into a model of the same architecture. */
 export function restoreModelWeights(model: tf.LayersModel, weights: EncodedWeights): void {
-  const named = decode(weights);
+  const named = decodeNamed(weights);
   const tensors = named.map((entry) => entry.tensor);
   if (tensors.length !== model.getWeights().length) {
     tf.dispose(tensors);
@@ -57,7 +59,7 @@ export async function captureOptimizerState(optimizer: tf.Optimizer): Promise<En
     if (variable) extra.push({ name: `__${key}`, tensor: variable });
   }
   try {
-    return await encode([...weights, ...extra]);
+    return await encodeNamed([...weights, ...extra]);
   } finally {
     // getWeights() creates a fresh iteration scalar each call; the slot variables are the optimizer's own.
     const iteration = weights.find((entry) => entry.name === "iter");
@@ -67,7 +69,7 @@ export async function captureOptimizerState(optimizer: tf.Optimizer): Promise<En
 
 /** Restores state captured by `captureOptimizerState` into a fresh optimizer of the same kind. */
 export async function restoreOptimizerState(optimizer: tf.Optimizer, state: EncodedWeights): Promise<void> {
-  const named = decode(state);
+  const named = decodeNamed(state);
   const products = named.filter((entry) => entry.name.startsWith("__"));
   const slots = named.filter((entry) => !entry.name.startsWith("__"));
   try {

@@ -7,6 +7,9 @@ import type { SplitMode } from "./split.ts";
 
 export const OPTIMIZERS = ["adam", "sgd", "rmsprop"] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
+/** `auto`: the fused Dense step when the model allows it, else tfjs; `tfjs`: always `trainOnBatch`. */
+export const TRAIN_STEP_MODES = ["auto", "tfjs"] as const;
+export type TrainStepMode = (typeof TRAIN_STEP_MODES)[number];
 export type TaskFlag = "auto" | "classification" | "regression";
 export type BadRecordPolicy = "error" | "skip" | "quarantine";
 
@@ -59,6 +62,8 @@ export interface TrainConfig {
   backend: "wasm" | "cpu";
   /** Where batches are prepared: the training thread, or a worker thread in parallel to training. */
   loader: "main" | "worker";
+  /** `auto`: fused Dense kernels when the model allows them; `tfjs`: `trainOnBatch`. Saved configs without it mean `auto`. */
+  trainStep?: TrainStepMode;
 }
 
 /** Config keys holding paths: relative to a config file's folder when read from one. */
@@ -103,6 +108,7 @@ const CONFIG_KEYS: readonly (keyof TrainConfig)[] = [
   "manifest",
   "backend",
   "loader",
+  "trainStep",
 ];
 
 /**

@@ -19,6 +19,8 @@ export interface LoopOptions {
   plan: Plan;
   data: LoopData;
   toTensors: ToTensors;
+  /** One optimizer step, resolving to `[loss, ...metrics]`; default `model.trainOnBatch`. */
+  train?: (xs: tf.Tensor, ys: tf.Tensor) => Promise<number[]>;
   /** First epoch to run (the plan's initialEpoch, or where a checkpoint left off). */
   startEpoch: number;
   /** Epochs already done (from a checkpoint); early stopping looks at them too. */
@@ -87,13 +89,14 @@ export async function evaluateBatches(
 
 /**
  * The training loop: for each planned epoch, one optimizer step per pipeline batch
- * (`trainOnBatch`, not `fit`, so the data position is ours to checkpoint), validation when the
+ * (`train`, not `fit`, so the data position is ours to checkpoint), validation when the
  * plan says so, the epoch callback (checkpoint), then early stopping by patience.
  * Input wait is the time spent awaiting the next batch.
  */
 export async function trainLoop(options: LoopOptions): Promise<LoopResult> {
   const now = options.now ?? (() => performance.now() / 1000);
   const { model, plan, data, metricNames, progress } = options;
+  const train = options.train ?? (async (xs, ys) => numbersOf(await model.trainOnBatch(xs, ys)));
   const history = [...options.history];
   const monitorValidation = plan.validationBatchSize !== null;
   if (shouldStopEarly(history, options.patience, monitorValidation)) return { history, stoppedEarly: true };
@@ -121,7 +124,7 @@ export async function trainLoop(options: LoopOptions): Promise<LoopResult> {
       const batch = next.value;
       const { xs, ys } = options.toTensors(batch);
       try {
-        means.add(numbersOf(await model.trainOnBatch(xs, ys)), batch.batchSize);
+        means.add(await train(xs, ys), batch.batchSize);
       } finally {
         tf.dispose([xs, ys]);
       }

@@ -12,12 +12,8 @@ import {
   parseModelSpec,
 } from "../model/build.ts";
 import { modelUrl, registerFileRouters, writeFileAtomic } from "../model/file-io.ts";
-import {
-  captureModelWeights,
-  captureOptimizerState,
-  restoreModelWeights,
-  restoreOptimizerState,
-} from "../model/state.ts";
+import { captureModelWeights, restoreModelWeights } from "../model/state.ts";
+import { createTrainStep, type TrainStep } from "../model/train-step.ts";
 import { type Checkpoint, writeCheckpoint } from "../run/checkpoint.ts";
 import { renderCurvesSvg } from "../run/curves.ts";
 import { RUN_FILES, writeJson, writeStatus } from "../run/folder.ts";
@@ -71,6 +67,8 @@ export interface Prepared {
   data: OpenedData;
   feed: TrainFeed;
   model: tf.LayersModel;
+  /** How each optimizer step is taken; owns the optimizer state checkpoints save. */
+  step: TrainStep;
   metricNames: string[];
 }
 
@@ -85,13 +83,20 @@ export async function prepareRun(config: TrainConfig, io: TrainIo, savedSchema: 
   io.stdout.write(`${formatPlan(feed.pipeline.plan)}\n`);
   const backend = await startBackend(config.backend, io);
   const model = await buildModel(config, data);
+  const step = createTrainStep(model, {
+    task: data.task,
+    optimizer: config.optimizer,
+    ...(config.learningRate !== undefined ? { learningRate: config.learningRate } : {}),
+    mode: config.trainStep ?? "auto",
+  });
+  io.stdout.write(`Training step: ${step.description}\n`);
   const metricNames = headFor(data.task, data.classNames?.length ?? 0).metricNames;
-  return { backend, data, feed, model, metricNames };
+  return { backend, data, feed, model, step, metricNames };
 }
 
 async function restore(prepared: Prepared, checkpoint: Checkpoint): Promise<void> {
   restoreModelWeights(prepared.model, checkpoint.model);
-  await restoreOptimizerState(prepared.model.optimizer, checkpoint.optimizer);
+  await prepared.step.restoreOptimizer(checkpoint.optimizer);
   await prepared.feed.setState(checkpoint.state.pipeline as PipelineState);
 }
 
@@ -107,7 +112,7 @@ export async function executeRun(
   io: TrainIo,
 ): Promise<EpochRecord[]> {
   const { dir } = target;
-  const { model, feed, data, metricNames } = prepared;
+  const { model, feed, data, metricNames, step } = prepared;
   const { pipeline } = feed;
   let history: EpochRecord[] = [];
   let startEpoch = pipeline.plan.initialEpoch;
@@ -142,16 +147,14 @@ export async function executeRun(
     plan: pipeline.plan,
     data: { epoch: epochBatches, validation: (epoch) => pipeline.validation(epoch) },
     toTensors,
+    train: (xs, ys) => step.train(xs, ys),
     startEpoch,
     history,
     ...(config.earlyStoppingPatience !== undefined ? { patience: config.earlyStoppingPatience } : {}),
     progress: progressFor(io.stdout),
     async onEpochEnd(record, all) {
       const state = await feed.getState();
-      const [weights, optimizer] = [
-        await captureModelWeights(model),
-        await captureOptimizerState(model.optimizer),
-      ];
+      const [weights, optimizer] = [await captureModelWeights(model), await step.captureOptimizer()];
       await writeCheckpoint(dir, {
         state: {
           version: 1,
@@ -163,7 +166,7 @@ export async function executeRun(
           dataFingerprint: inputs.data,
           backend: prepared.backend,
           model: { specs: [] },
-          optimizer: { className: model.optimizer.getClassName(), specs: [] },
+          optimizer: { className: step.optimizerClassName, specs: [] },
         },
         model: weights,
         optimizer,

@@ -1,0 +1,249 @@
+import * as tf from "@tensorflow/tfjs";
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { OptimizerName } from "../train/config.ts";
+import { buildMlp, compileModel, headFor, makeOptimizer, type Task } from "./build.ts";
+import { denseLayersOf, denseStep } from "./dense-step.ts";
+import { arrayOptimizer } from "./optimizers.ts";
+
+beforeAll(async () => {
+  tf.env().set("PROD", true);
+  await tf.setBackend("cpu");
+});
+
+interface Spec {
+  task: Task;
+  numFeatures: number;
+  numClasses: number;
+  hidden: { units: number; activation: "relu" | "linear" | "sigmoid" | "tanh"; useBias: boolean }[];
+  outputBias: boolean;
+  optimizer: OptimizerName;
+  learningRate: number;
+  seed: number;
+}
+
+function build(spec: Spec): tf.Sequential {
+  const head = headFor(spec.task, spec.numClasses);
+  const model = tf.sequential();
+  const layers = [
+    ...spec.hidden,
+    { units: head.units, activation: head.activation, useBias: spec.outputBias },
+  ];
+  layers.forEach((layer, i) => {
+    model.add(
+      tf.layers.dense({
+        ...layer,
+        // Random biases too, so that no unit starts exactly at a ReLU's or the loss's kink.
+        kernelInitializer: tf.initializers.glorotUniform({ seed: spec.seed + i }),
+        biasInitializer: tf.initializers.randomUniform({
+          minval: -0.5,
+          maxval: 0.5,
+          seed: spec.seed + 100 + i,
+        }),
+        ...(i === 0 ? { inputShape: [spec.numFeatures] } : {}),
+      }),
+    );
+  });
+  compileModel(model, head, makeOptimizer(spec.optimizer, spec.learningRate));
+  return model;
+}
+
+const specs: fc.Arbitrary<Spec> = fc.record({
+  task: fc.constantFrom<Task>("classification", "binary", "regression"),
+  numFeatures: fc.integer({ min: 1, max: 5 }),
+  numClasses: fc.integer({ min: 2, max: 5 }),
+  hidden: fc.array(
+    fc.record({
+      units: fc.integer({ min: 1, max: 6 }),
+      activation: fc.constantFrom("relu" as const, "linear" as const, "sigmoid" as const, "tanh" as const),
+      useBias: fc.boolean(),
+    }),
+    { maxLength: 3 },
+  ),
+  outputBias: fc.boolean(),
+  optimizer: fc.constantFrom<OptimizerName>("adam", "sgd", "rmsprop"),
+  learningRate: fc.constantFrom(0.001, 0.01, 0.1),
+  seed: fc.integer({ min: 0, max: 10_000 }),
+});
+
+/** Batches of features and labels that fit the spec's task. */
+function batchesFor(spec: Spec) {
+  const label =
+    spec.task === "classification"
+      ? fc.integer({ min: 0, max: spec.numClasses - 1 })
+      : spec.task === "binary"
+        ? fc.constantFrom(0, 1)
+        : fc.double({ min: -3, max: 3, noNaN: true });
+  return fc.array(
+    fc.integer({ min: 1, max: 7 }).chain((batchSize) =>
+      fc.record({
+        xs: fc.array(fc.double({ min: -2, max: 2, noNaN: true }), {
+          minLength: batchSize * spec.numFeatures,
+          maxLength: batchSize * spec.numFeatures,
+        }),
+        ys: fc.array(label, { minLength: batchSize, maxLength: batchSize }),
+      }),
+    ),
+    { minLength: 1, maxLength: 4 },
+  );
+}
+
+function tensorsOf(task: Task, xs: number[], ys: number[], numFeatures: number) {
+  const batchSize = ys.length;
+  return {
+    xs: tf.tensor2d(xs, [batchSize, numFeatures]),
+    ys: task === "classification" ? tf.tensor1d(ys) : tf.tensor2d(ys, [batchSize, 1]),
+  };
+}
+
+describe("denseStep", () => {
+  it("random Dense stacks, heads, optimizers and batches → trainOnBatch's losses, metrics and weights", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        specs.chain((spec) => fc.tuple(fc.constant(spec), batchesFor(spec))),
+        async ([spec, batches]) => {
+          const reference = build(spec);
+          const fused = build(spec);
+          const layers = denseLayersOf(fused, spec.task);
+          if (typeof layers === "string") throw new Error(layers);
+          const step = denseStep(layers, spec.task, arrayOptimizer(spec.optimizer, spec.learningRate));
+          for (const batch of batches) {
+            const { xs, ys } = tensorsOf(spec.task, batch.xs, batch.ys, spec.numFeatures);
+            const expected = (await reference.trainOnBatch(xs, ys)) as number[];
+            const before = tf.memory().numTensors;
+            const got = step(xs, ys);
+            expect(tf.memory().numTensors).toBe(before);
+            tf.dispose([xs, ys]);
+            expect(Math.abs((got[0] as number) - (expected[0] as number))).toBeLessThanOrEqual(
+              1e-4 * Math.max(1, Math.abs(expected[0] as number)),
+            );
+            expect(got[1]).toBeCloseTo(expected[1] as number, 4);
+          }
+          const a = reference.getWeights().map((w) => w.dataSync());
+          const b = fused.getWeights().map((w) => w.dataSync());
+          a.forEach((values, i) => {
+            values.forEach((value, j) => {
+              // Adam and RMSProp divide by the gradient's own scale: a gradient that is zero up
+              // to rounding may move a weight by up to ~lr in either path.
+              const tolerance = 1e-4 + (spec.optimizer === "sgd" ? 0 : spec.learningRate);
+              expect(Math.abs(value - (b[i]?.[j] as number))).toBeLessThanOrEqual(tolerance);
+            });
+          });
+          tf.dispose([reference, fused].flatMap((m) => m.weights.map((w) => w.read())));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("the default MLP over 50 Adam steps → weights within 1e-5 of trainOnBatch's", async () => {
+    const head = headFor("classification", 4);
+    const make = () => {
+      const model = buildMlp({ numFeatures: 6, hidden: [16, 8], head, seed: 3 });
+      compileModel(model, head, makeOptimizer("adam"));
+      return model;
+    };
+    const reference = make();
+    const fused = make();
+    const layers = denseLayersOf(fused, "classification");
+    if (typeof layers === "string") throw new Error(layers);
+    const step = denseStep(layers, "classification", arrayOptimizer("adam"));
+    for (let s = 0; s < 50; s++) {
+      const xs = tf.tensor2d(
+        Array.from({ length: 32 * 6 }, (_, i) => Math.sin(i * 0.37 + s)),
+        [32, 6],
+      );
+      const ys = tf.tensor1d(Array.from({ length: 32 }, (_, i) => (i * 7 + s) % 4));
+      const expected = (await reference.trainOnBatch(xs, ys)) as number[];
+      const got = step(xs, ys);
+      expect(got[0]).toBeCloseTo(expected[0] as number, 5);
+      expect(got[1]).toBe(expected[1]);
+      tf.dispose([xs, ys]);
+    }
+    const a = reference.getWeights().map((w) => Array.from(w.dataSync()));
+    const b = fused.getWeights().map((w) => Array.from(w.dataSync()));
+    a.flat().forEach((value, i) => {
+      expect(Math.abs(value - (b.flat()[i] as number))).toBeLessThan(1e-5);
+    });
+  });
+});
+
+describe("denseLayersOf", () => {
+  const head = headFor("classification", 3);
+  it("the trainer's MLP → its Dense layers", () => {
+    const model = buildMlp({ numFeatures: 4, hidden: [8, 4], head, seed: 1 });
+    const layers = denseLayersOf(model, "classification");
+    expect(Array.isArray(layers) && layers.map((l) => l.activation)).toEqual(["relu", "relu", "softmax"]);
+  });
+
+  it.each([
+    [
+      "a Dropout layer",
+      () => {
+        const m = tf.sequential();
+        m.add(tf.layers.dense({ units: 4, inputShape: [4], activation: "relu" }));
+        m.add(tf.layers.dropout({ rate: 0.5 }));
+        m.add(tf.layers.dense({ units: 3, activation: "softmax" }));
+        return m;
+      },
+      "is a Dropout",
+    ],
+    [
+      "a kernel regularizer",
+      () => {
+        const m = tf.sequential();
+        m.add(
+          tf.layers.dense({
+            units: 3,
+            inputShape: [4],
+            activation: "softmax",
+            kernelRegularizer: tf.regularizers.l2(),
+          }),
+        );
+        return m;
+      },
+      "has a kernelRegularizer",
+    ],
+    [
+      "an elu hidden layer",
+      () => {
+        const m = tf.sequential();
+        m.add(tf.layers.dense({ units: 4, inputShape: [4], activation: "elu" }));
+        m.add(tf.layers.dense({ units: 3, activation: "softmax" }));
+        return m;
+      },
+      "has activation elu",
+    ],
+    [
+      "an output that does not fit the task",
+      () => {
+        const m = tf.sequential();
+        m.add(tf.layers.dense({ units: 3, inputShape: [4], activation: "sigmoid" }));
+        return m;
+      },
+      "has activation sigmoid",
+    ],
+    [
+      "a functional model",
+      () => {
+        const input = tf.input({ shape: [4] });
+        const output = tf.layers.dense({ units: 3, activation: "softmax" }).apply(input) as tf.SymbolicTensor;
+        return tf.model({ inputs: input, outputs: output });
+      },
+      "not a Sequential stack",
+    ],
+    [
+      "a frozen layer",
+      () => {
+        const m = tf.sequential();
+        m.add(tf.layers.dense({ units: 3, inputShape: [4], activation: "softmax", trainable: false }));
+        return m;
+      },
+      "is frozen",
+    ],
+  ])("%s → the reason, one line", (_name, make, reason) => {
+    const layers = denseLayersOf(make(), "classification");
+    expect(typeof layers).toBe("string");
+    expect(layers).toContain(reason);
+  });
+});
