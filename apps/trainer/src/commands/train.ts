@@ -59,10 +59,10 @@ export function registerTrain(
       integerFlag("--early-stopping-patience", 1),
     )
     .option(
-      "--loader <main|worker>",
-      "prepare batches on the training thread, or on a worker thread in parallel (pays off when parsing is slower than a step)",
-      choiceFlag("--loader", ["main", "worker"] as const),
-      "main",
+      "--loader <auto|main|worker>",
+      "prepare batches on the training thread, or on a worker thread in parallel to training; auto: the worker from 50,000 samples per pass",
+      choiceFlag("--loader", ["auto", "main", "worker"] as const),
+      "auto",
     )
     .option(
       "--train-step <auto|tfjs>",

@@ -60,8 +60,8 @@ export interface TrainConfig {
   /** Per-step manifest file; a resumed run appends to it. */
   manifest?: string;
   backend: "wasm" | "cpu";
-  /** Where batches are prepared: the training thread, or a worker thread in parallel to training. */
-  loader: "main" | "worker";
+  /** Where batches are prepared: the training thread, a worker thread in parallel to training, or `auto` (by pass size). */
+  loader: "main" | "worker" | "auto";
   /** `auto`: fused Dense kernels when the model allows them; `tfjs`: `trainOnBatch`. Saved configs without it mean `auto`. */
   trainStep?: TrainStepMode;
 }

@@ -13,6 +13,8 @@ import type { OpenedData } from "./data.ts";
 export interface TrainFeed {
   /** The pipeline on this thread: the plan, validation runs, and (loader `main`) the batches. */
   pipeline: Pipeline;
+  /** Where the training batches are prepared. */
+  loader: "main" | "worker";
   epoch(epoch: number): AsyncIterable<Batch>;
   getState(): Promise<PipelineState>;
   setState(state: PipelineState): Promise<void>;
@@ -20,6 +22,19 @@ export interface TrainFeed {
 }
 
 const WORKER_SOURCE = new URL("./worker-source.ts", import.meta.url).href;
+
+/**
+ * Samples per pass from which `--loader auto` reads on a worker thread. Starting the worker
+ * (a second module graph and a second open of the data) costs ~0.5 s; below this the whole
+ * pass prepares in less time than that on the training thread.
+ */
+export const AUTO_WORKER_MIN_SAMPLES = 50_000;
+
+/** The loader a run uses: `auto` picks the worker for passes of {@link AUTO_WORKER_MIN_SAMPLES} samples or more. */
+export function resolveLoader(loader: TrainConfig["loader"], numSamples: number): "main" | "worker" {
+  if (loader !== "auto") return loader;
+  return numSamples >= AUTO_WORKER_MIN_SAMPLES ? "worker" : "main";
+}
 
 /** Pipeline options shared by both loaders (everything but the sources). */
 export function pipelineOptions(config: TrainConfig) {
@@ -61,9 +76,11 @@ export async function createFeed(config: TrainConfig, data: OpenedData): Promise
         }
       : {}),
   });
-  if (config.loader !== "worker") {
+  const loader = resolveLoader(config.loader, pipeline.plan.numSamples ?? 0);
+  if (loader === "main") {
     return {
       pipeline,
+      loader,
       epoch: (epoch) => pipeline.epoch(epoch),
       getState: async () => pipeline.getState(),
       setState: (state) => pipeline.setState(state),
@@ -83,6 +100,7 @@ export async function createFeed(config: TrainConfig, data: OpenedData): Promise
   }
   return {
     pipeline,
+    loader,
     epoch: (epoch) => worker.epoch(epoch),
     getState: () => worker.getState(),
     setState: (state) => worker.setState(state),

@@ -89,7 +89,8 @@ export async function prepareRun(config: TrainConfig, io: TrainIo, savedSchema: 
     ...(config.learningRate !== undefined ? { learningRate: config.learningRate } : {}),
     mode: config.trainStep ?? "auto",
   });
-  io.stdout.write(`Training step: ${step.description}\n`);
+  const loader = `${feed.loader === "worker" ? "a worker thread" : "the training thread"}${config.loader === "auto" ? " (auto)" : ""}`;
+  io.stdout.write(`Batches prepared on ${loader}; training step: ${step.description}\n`);
   const metricNames = headFor(data.task, data.classNames?.length ?? 0).metricNames;
   return { backend, data, feed, model, step, metricNames };
 }
