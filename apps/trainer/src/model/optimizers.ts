@@ -76,6 +76,52 @@ function sizesMatch(slots: readonly Float32Array[], values: readonly Float32Arra
   });
 }
 
+/** What sets one optimizer apart: its slot arrays per variable and its per-variable update. */
+interface Rule {
+  name: OptimizerName;
+  /** Slot arrays kept per variable (Adam: m and v; RMSProp: mean square and moment; SGD: none). */
+  kinds: number;
+  /** Updates one variable in place from its gradient and its slot arrays (one per kind). */
+  update(w: Float32Array, g: Float32Array, slots: Float32Array[]): void;
+  /** Step-wide values outside the slots (Adam's running products), updated after every step. */
+  products?: { count: number; get(): number[]; set(values: number[]): void; afterStep(): void };
+}
+
+function optimizerOf(rule: Rule): ArrayOptimizer {
+  let iteration = 0;
+  let slots: Float32Array[] = [];
+  return {
+    name: rule.name,
+    apply(values, gradients) {
+      if (slots.length === 0)
+        slots = zeroSlots(
+          rule.kinds,
+          values.map((v) => v.length),
+        );
+      sizesMatch(slots, values, rule.kinds);
+      const n = values.length;
+      values.forEach((w, i) => {
+        const own = Array.from({ length: rule.kinds }, (_, k) => slots[k * n + i] as Float32Array);
+        rule.update(w, gradients[i] as Float32Array, own);
+      });
+      rule.products?.afterStep();
+      iteration++;
+    },
+    getState: () => ({
+      name: rule.name,
+      iteration,
+      slots: slots.map((s) => s.slice()),
+      products: rule.products?.get() ?? [],
+    }),
+    setState(state) {
+      checkState(rule.name, rule.kinds, rule.products?.count ?? 0, state);
+      iteration = state.iteration;
+      slots = state.slots.map((s) => s.slice());
+      rule.products?.set(state.products);
+    },
+  };
+}
+
 function adam(learningRate: number): ArrayOptimizer {
   const b1 = f(ADAM.beta1);
   const b2 = f(ADAM.beta2);
@@ -83,70 +129,48 @@ function adam(learningRate: number): ArrayOptimizer {
   const oneMinusB2 = f(1 - ADAM.beta2);
   const eps = f(ADAM.epsilon);
   const negLr = f(-learningRate);
-  let iteration = 0;
-  let slots: Float32Array[] = [];
   let acc1 = b1;
   let acc2 = b2;
-  return {
+  return optimizerOf({
     name: "adam",
-    apply(values, gradients) {
-      if (slots.length === 0)
-        slots = zeroSlots(
-          2,
-          values.map((v) => v.length),
-        );
-      sizesMatch(slots, values, 2);
-      const n = values.length;
+    kinds: 2,
+    update(w, g, [m, v]) {
       const oneMinusAcc1 = f(1 - acc1);
       const oneMinusAcc2 = f(1 - acc2);
-      for (let i = 0; i < n; i++) {
-        const w = values[i] as Float32Array;
-        const g = gradients[i] as Float32Array;
-        const m = slots[i] as Float32Array;
-        const v = slots[n + i] as Float32Array;
-        for (let j = 0; j < w.length; j++) {
-          const gj = g[j] as number;
-          const mj = f(f((m[j] as number) * b1) + f(gj * oneMinusB1));
-          const vj = f(f((v[j] as number) * b2) + f(f(gj * gj) * oneMinusB2));
-          m[j] = mj;
-          v[j] = vj;
-          const mHat = f(mj / oneMinusAcc1);
-          const vHat = f(vj / oneMinusAcc2);
-          w[j] = f(f(f(mHat / f(f(Math.sqrt(vHat)) + eps)) * negLr) + (w[j] as number));
-        }
+      for (let j = 0; j < w.length; j++) {
+        const gj = g[j] as number;
+        const mj = f(f(((m as Float32Array)[j] as number) * b1) + f(gj * oneMinusB1));
+        const vj = f(f(((v as Float32Array)[j] as number) * b2) + f(f(gj * gj) * oneMinusB2));
+        (m as Float32Array)[j] = mj;
+        (v as Float32Array)[j] = vj;
+        const mHat = f(mj / oneMinusAcc1);
+        const vHat = f(vj / oneMinusAcc2);
+        w[j] = f(f(f(mHat / f(f(Math.sqrt(vHat)) + eps)) * negLr) + (w[j] as number));
       }
-      acc1 = f(acc1 * b1);
-      acc2 = f(acc2 * b2);
-      iteration++;
     },
-    getState: () => ({ name: "adam", iteration, slots: slots.map((s) => s.slice()), products: [acc1, acc2] }),
-    setState(state) {
-      checkState("adam", 2, 2, state);
-      iteration = state.iteration;
-      slots = state.slots.map((s) => s.slice());
-      [acc1, acc2] = state.products as [number, number];
+    products: {
+      count: 2,
+      get: () => [acc1, acc2],
+      set: (values) => {
+        [acc1, acc2] = values as [number, number];
+      },
+      afterStep() {
+        acc1 = f(acc1 * b1);
+        acc2 = f(acc2 * b2);
+      },
     },
-  };
+  });
 }
 
 function sgd(learningRate: number): ArrayOptimizer {
   const c = f(-learningRate);
-  let iteration = 0;
-  return {
+  return optimizerOf({
     name: "sgd",
-    apply(values, gradients) {
-      values.forEach((w, i) => {
-        const g = gradients[i] as Float32Array;
-        for (let j = 0; j < w.length; j++) w[j] = f(f(c * (g[j] as number)) + (w[j] as number));
-      });
-      iteration++;
+    kinds: 0,
+    update(w, g) {
+      for (let j = 0; j < w.length; j++) w[j] = f(f(c * (g[j] as number)) + (w[j] as number));
     },
-    getState: () => ({ name: "sgd", iteration, slots: [], products: [] }),
-    setState(state) {
-      checkState("sgd", 0, 0, state);
-      iteration = state.iteration;
-    },
-  };
+  });
 }
 
 function rmsprop(learningRate: number): ArrayOptimizer {
@@ -155,41 +179,22 @@ function rmsprop(learningRate: number): ArrayOptimizer {
   const momentum = f(RMSPROP.momentum);
   const eps = f(RMSPROP.epsilon);
   const lr = f(learningRate);
-  let iteration = 0;
-  let slots: Float32Array[] = [];
-  return {
+  return optimizerOf({
     name: "rmsprop",
-    apply(values, gradients) {
-      if (slots.length === 0)
-        slots = zeroSlots(
-          2,
-          values.map((v) => v.length),
+    kinds: 2,
+    update(w, g, [ms, mom]) {
+      for (let j = 0; j < w.length; j++) {
+        const gj = g[j] as number;
+        const msj = f(f(((ms as Float32Array)[j] as number) * decay) + f(f(gj * gj) * oneMinusDecay));
+        const momj = f(
+          f(((mom as Float32Array)[j] as number) * momentum) + f(f(gj * lr) / f(Math.sqrt(f(msj + eps)))),
         );
-      sizesMatch(slots, values, 2);
-      const n = values.length;
-      for (let i = 0; i < n; i++) {
-        const w = values[i] as Float32Array;
-        const g = gradients[i] as Float32Array;
-        const ms = slots[i] as Float32Array;
-        const mom = slots[n + i] as Float32Array;
-        for (let j = 0; j < w.length; j++) {
-          const gj = g[j] as number;
-          const msj = f(f((ms[j] as number) * decay) + f(f(gj * gj) * oneMinusDecay));
-          const momj = f(f((mom[j] as number) * momentum) + f(f(gj * lr) / f(Math.sqrt(f(msj + eps)))));
-          ms[j] = msj;
-          mom[j] = momj;
-          w[j] = f((w[j] as number) - momj);
-        }
+        (ms as Float32Array)[j] = msj;
+        (mom as Float32Array)[j] = momj;
+        w[j] = f((w[j] as number) - momj);
       }
-      iteration++;
     },
-    getState: () => ({ name: "rmsprop", iteration, slots: slots.map((s) => s.slice()), products: [] }),
-    setState(state) {
-      checkState("rmsprop", 2, 0, state);
-      iteration = state.iteration;
-      slots = state.slots.map((s) => s.slice());
-    },
-  };
+  });
 }
 
 /**
