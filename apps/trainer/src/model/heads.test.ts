@@ -72,6 +72,11 @@ describe("headStep", () => {
     fc.assert(
       fc.property(cases, ({ task, batchSize, units, z, labels }) => {
         const zs = Float32Array.from(z);
+        // Near-ties of the top two logits are decided by float32 rounding of the softmax in tfjs.
+        for (let b = 0; task === "classification" && b < batchSize; b++) {
+          const row = Array.from(zs.subarray(b * units, (b + 1) * units)).sort((x, y) => y - x);
+          fc.pre((row[0] as number) - (row[1] as number) > 1e-4);
+        }
         const ys = Float32Array.from(labels);
         const dz = new Float32Array(zs.length);
         const got = headStep(task, zs, ys, batchSize, units, dz);
@@ -82,16 +87,17 @@ describe("headStep", () => {
             referenceLoss(task, x as tf.Tensor2D, yt),
           )(zt);
           const loss = value.dataSync()[0] as number;
-          expect(got.loss).toBeCloseTo(loss, 4);
           expect(Math.abs(got.loss - loss)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(loss)));
           const expected = grad.dataSync();
           dz.forEach((g, i) => {
-            expect(Math.abs(g - (expected[i] as number))).toBeLessThanOrEqual(1e-5);
+            const e = expected[i] as number;
+            // float32 (tfjs) against double (here): relative for large values, absolute near zero.
+            expect(Math.abs(g - e)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(e)));
           });
           expect(got.metric).toBeCloseTo(referenceMetric(task, zt, yt), 5);
         });
       }),
-      { numRuns: 300 },
+      { numRuns: 1000 },
     );
   });
 

@@ -45,6 +45,8 @@ function softmaxCrossEntropy(
       p[k] = e;
       sum += e;
     }
+    // Accuracy is the argmax of the float32 probabilities, as tfjs takes it: logits a few ulps
+    // apart tie there, and the first index wins.
     let argMax = 0;
     let s = 0; // sum of the clipped probabilities (the loss renormalises by it)
     for (let k = 0; k < units; k++) {
