@@ -66,7 +66,7 @@ export function registerTrain(
     )
     .option(
       "--train-step <auto|tfjs>",
-      "auto: fused Dense kernels for plain Dense stacks (same results as tfjs to float32 rounding, ~3.5x faster steps), else trainOnBatch; tfjs: always trainOnBatch",
+      "auto: a fused step for plain Dense stacks (tfjs's results to float32 rounding, ~5x faster steps), else trainOnBatch; tfjs: always trainOnBatch",
       choiceFlag("--train-step", TRAIN_STEP_MODES),
       "auto",
     )
