@@ -1,11 +1,13 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { csvSource } from "../csv/source.ts";
 import { openIndexedCsv } from "../index/source.ts";
 import { numericCsv, numericSchema, tempDir, writeCsv } from "../index/test-helpers.ts";
 import type { PipelineOptions } from "../pipeline/api.ts";
 import { createPipeline } from "../pipeline/pipeline.ts";
 import type { PipelineState } from "../pipeline/state.ts";
+import type { SampleSource } from "../types.ts";
 import { chainHash, type ManifestEntry } from "./format.ts";
 import { describeManifestReport, verifyManifest } from "./verify.ts";
 import { manifestOptions, openManifest } from "./writer.ts";
@@ -83,6 +85,30 @@ describe("manifest of a run", () => {
       "pass 1: 11 of 11 rows once each, 1 padding, complete",
     ]);
   });
+
+  it.each(["chunked", "per-sample"] as const)(
+    "two ranks reading a streamed CSV (%s) with a buffer shuffle → padding counted, report ok",
+    async (reading) => {
+      const file = await writeCsv(dir, `stream-${names++}.csv`, numericCsv(11));
+      const csv = csvSource({ paths: file, schema: numericSchema(), numSamples: 11 });
+      // Without chunks() the pipeline takes the per-sample path.
+      const data: SampleSource =
+        reading === "chunked"
+          ? csv
+          : { numFeatures: csv.numFeatures, numSamples: 11, stream: () => csv.stream() };
+      const files = [path("stream-rank0"), path("stream-rank1")];
+      for (const shardIndex of [0, 1]) {
+        const options = { source: data, batchSize: 3, seed: 4, epochs: 2, numShards: 2, shardIndex };
+        await run({ ...options, shuffle: "buffer", shuffleBuffer: 4 }, files[shardIndex] as string);
+      }
+      const report = await verifyManifest(files, { numSamples: 11 });
+      expect(report.problems).toEqual([]);
+      expect(report.passes.map((p) => [p.pass, p.distinctRows, p.paddingRows, p.complete])).toEqual([
+        [0, 11, 1, true],
+        [1, 11, 1, true],
+      ]);
+    },
+  );
 
   it("a planted duplicate (hash chain recomputed) → reported as a row appearing twice in its pass", async () => {
     const file = path("planted");

@@ -96,6 +96,8 @@ export async function* shardChunks(
     const wrapped = shardPosition(layout, i);
     if (head === null || wrapped >= head.numSamples || wrapped >= position) break;
     copySample(head, wrapped, padding);
+    // Marked, so that a manifest counts the repeat as padding rather than as a second visit.
+    padding.rows[padding.numSamples - 1] = { ...(head.rows[wrapped] as RowRef), padding: true } as RowRef;
   }
   if (padding.numSamples > 0) yield padding;
 }

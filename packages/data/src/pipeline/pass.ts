@@ -164,7 +164,12 @@ export function passSamples(
       pass: options.pass,
     });
   }
-  if (options.shard) samples = shardSamples(samples, options.shard);
+  if (options.shard) {
+    samples = shardSamples(samples, options.shard, (sample) => ({
+      ...sample,
+      source: { ...sample.source, padding: true },
+    }));
+  }
   const start = options.start ?? 0;
   return start > 0 ? skip(samples, start) : samples;
 }

@@ -49,6 +49,20 @@ describe("shardSamples (streams)", () => {
     expect(shares).toEqual(expected);
   });
 
+  it("pad with a marker → only the wrapped repeats are marked", async () => {
+    const layout = (shardIndex: number) =>
+      shardLayout({ numSamples: 10, numShards: 3, shardIndex, policy: "pad" });
+    const shares = await Promise.all(
+      [0, 1, 2].map((r) => collect(shardSamples(range(10), layout(r), (i) => -1 - i))),
+    );
+    // Ranks 1 and 2 wrap to positions 0 and 1 (see the table above); -1 - i marks them.
+    expect(shares).toEqual([
+      [0, 3, 6, 9],
+      [1, 4, 7, -1],
+      [2, 5, 8, -2],
+    ]);
+  });
+
   it("any N, W, policy → same samples as core shardPosition over the pass order; equal lengths; pad covers, drop is disjoint", async () => {
     await fc.assert(
       fc.asyncProperty(

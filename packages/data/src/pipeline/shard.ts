@@ -9,6 +9,8 @@ import { type ShardLayout, shardPosition } from "@stepwise/core";
 export async function* shardSamples<T>(
   items: AsyncIterable<T> | Iterable<T>,
   layout: ShardLayout,
+  /** How a wrapped repeat is marked (samples: `padding: true` on its row), so counts can tell it from a visit. */
+  asPadding: (item: T) => T = (item) => item,
 ): AsyncGenerator<T> {
   const count = layout.samplesPerShard;
   const keep = layout.paddedSamples > 0 ? Math.min(layout.numShards, layout.numSamples) : 0;
@@ -28,6 +30,6 @@ export async function* shardSamples<T>(
   for (; i < count; i++) {
     const wrapped = shardPosition(layout, i);
     if (wrapped >= head.length || wrapped >= position) break;
-    yield head[wrapped] as T;
+    yield asPadding(head[wrapped] as T);
   }
 }
