@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import { runInProcess } from "./cli-capture.ts";
 import { REPO_ROOT, tempDir } from "./test-helpers.ts";
@@ -61,8 +62,17 @@ describe.each(EXAMPLES)("examples/$name", ({ name, minAccuracy }) => {
       "cpu",
     ]);
     expect(predict.code).toBe(0);
-    const rows = (await readFile(predictions, "utf8")).trim().split("\n");
-    expect(rows[0]).toMatch(/^row,prediction,p_/);
-    expect(rows.length - 1).toBe(scores.samples);
+    // One line per data row; rows the example's config skips keep theirs, with the reason.
+    const table = parse(await readFile(predictions, "utf8"), { columns: true }) as Record<string, string>[];
+    const dataRows = parse(await readFile(data, "utf8"), { columns: true }) as unknown[];
+    expect(Object.keys(table[0] ?? {}).slice(0, 3)).toEqual([
+      "row",
+      "prediction",
+      expect.stringMatching(/^p_/),
+    ]);
+    expect(table.map((row) => Number(row.row))).toEqual(dataRows.map((_, i) => i));
+    const unscored = table.filter((row) => (row.error ?? "") !== "");
+    expect(unscored.length).toBe(dataRows.length - scores.samples);
+    for (const row of unscored) expect(row.prediction).toBe("");
   }, 60_000);
 });

@@ -143,5 +143,10 @@ export function addBackendFlag(command: Command): Command {
 /** Flags of the commands that score a finished run (evaluate, predict). */
 export function addScoringFlags(command: Command): Command {
   command.option("--batch-size <B>", "samples per step (default: the run's)", integerFlag("--batch-size", 1));
+  command.option(
+    "--on-bad-record <error|skip>",
+    "a row that cannot be encoded stops the command, or is skipped and counted (default: the run's policy, quarantine as skip)",
+    choiceFlag("--on-bad-record", ["error", "skip"] as const),
+  );
   return addBackendFlag(command);
 }

@@ -14,6 +14,7 @@ export {
   type BadRecordPolicy,
   type PassCounts,
   type ReadSummary,
+  type RejectedRow,
   type RowCounts,
 } from "./csv/policy.ts";
 export { type CsvFileInfo, type CsvReadOptions, type CsvRow, readCsvRows } from "./csv/read.ts";

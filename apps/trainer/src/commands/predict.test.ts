@@ -1,5 +1,6 @@
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { parse } from "csv-parse/sync";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runInProcess } from "../cli-capture.ts";
 import { tempDir, writeToyCsv } from "../test-helpers.ts";
@@ -99,6 +100,46 @@ describe("trainer predict", () => {
       .map((r) => r[1]);
     const right = predicted.filter((p, i) => p === truth[i]).length;
     expect(right / truth.length).toBeGreaterThan(0.8);
+  });
+
+  it("bad rows with --on-bad-record skip → every data row has its line; unscored ones carry the reason in error", async () => {
+    const lines = (await readFile(data, "utf8")).trim().split("\n");
+    const unlabelled = lines.map((line) => line.split(",").slice(0, -1));
+    (unlabelled[4] as string[])[1] = "abc"; // data row 3: a word for x1
+    unlabelled[8] = (unlabelled[8] as string[]).slice(0, 3); // data row 7: too few fields
+    const file = join(dir, "unlabelled-bad.csv");
+    await writeFile(file, `${unlabelled.map((fields) => fields.join(",")).join("\n")}\n`);
+    const out = join(dir, "preds-skip.csv");
+    const result = await runInProcess([
+      "predict",
+      "--run",
+      run,
+      "--data",
+      file,
+      "--out",
+      out,
+      "--id",
+      "id",
+      "--on-bad-record",
+      "skip",
+      "--backend",
+      "cpu",
+    ]);
+    expect(result.stderr).toMatch(/^Bad records per pass: 2 skipped/);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      `Wrote 88 predictions and 2 unscored rows with their reason in the error column to ${out}\n`,
+    );
+    // A real CSV reader: the reasons hold quotes and commas.
+    const table = parse(await readFile(out, "utf8")) as string[][];
+    expect(table[0]).toEqual(["id", "row", "prediction", "p_high", "p_low", "p_mid", "error"]);
+    expect(table.slice(1).map((r) => Number(r[1]))).toEqual(Array.from({ length: 90 }, (_, i) => i));
+    expect(table.slice(1).map((r) => r[0])).toEqual(lines.slice(1).map((line) => line.split(",")[0]));
+    const unscored = table.slice(1).filter((r) => r[6] !== "");
+    expect(unscored.map((r) => [r[1], r[2], r[6]?.replace(/^.*unlabelled-bad\.csv:/, "")])).toEqual([
+      ["3", "", expect.stringMatching(/^5: column 2 "x1" expected a number, got "abc"/)],
+      ["7", "", expect.stringMatching(/^9: /)],
+    ]);
   });
 
   it("an --id column that does not exist → a one-line error and no predictions file", async () => {

@@ -80,10 +80,13 @@ function batchesFor(spec: Spec) {
       fc.record({
         // Multiples of 1/64: exact in float32, and no near-zero inputs that put two logits a
         // few ulps apart (where tfjs's float32 softmax and this step may order them differently).
-        xs: fc.array(fc.integer({ min: -128, max: 128 }).map((i) => i / 64), {
-          minLength: batchSize * spec.numFeatures,
-          maxLength: batchSize * spec.numFeatures,
-        }),
+        xs: fc.array(
+          fc.integer({ min: -128, max: 128 }).map((i) => i / 64),
+          {
+            minLength: batchSize * spec.numFeatures,
+            maxLength: batchSize * spec.numFeatures,
+          },
+        ),
         ys: fc.array(label, { minLength: batchSize, maxLength: batchSize }),
       }),
     ),

@@ -1,15 +1,24 @@
 import { describe, expect, it } from "vitest";
 import { predictionCells, predictionColumns } from "./predict.ts";
 
-const species = { task: "classification" as const, classNames: ["setosa", "versicolor", "virginica"] };
-const binary = { task: "binary" as const, classNames: ["no", "yes"] };
-const regression = { task: "regression" as const, classNames: null };
+const species = {
+  task: "classification" as const,
+  classNames: ["setosa", "versicolor", "virginica"],
+  onBadRecord: "error" as const,
+};
+const binary = { task: "binary" as const, classNames: ["no", "yes"], onBadRecord: "error" as const };
+const regression = { task: "regression" as const, classNames: null, onBadRecord: "error" as const };
 
 describe("prediction rows", () => {
   it.each([
     [species, undefined, ["row", "prediction", "p_setosa", "p_versicolor", "p_virginica"]],
     [binary, "id", ["id", "row", "prediction", "p_no", "p_yes"]],
     [regression, "id", ["id", "row", "prediction"]],
+    [
+      { ...species, onBadRecord: "skip" as const },
+      undefined,
+      ["row", "prediction", "p_setosa", "p_versicolor", "p_virginica", "error"],
+    ],
   ] as const)("task %o with id %s → columns %j", (data, id, columns) => {
     expect(predictionColumns(data, id)).toEqual(columns);
   });

@@ -2,6 +2,7 @@ import { createWriteStream } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { finished } from "node:stream/promises";
+import type { RejectedRow } from "@stepwise/data";
 import * as tf from "@tensorflow/tfjs";
 import { stringify } from "csv-stringify";
 import { idColumn, type ScoringData } from "../train/data.ts";
@@ -18,13 +19,18 @@ export interface PredictFlags {
   onBadRecord?: "error" | "skip";
 }
 
-/** Column names of the predictions file. */
+/**
+ * Column names of the predictions file. Under a `skip` policy an `error` column follows: empty on
+ * scored rows, and on each row that could not be scored the reason (its prediction cells empty),
+ * so the file has one line per data row either way.
+ */
 export function predictionColumns(
-  data: Pick<ScoringData, "task" | "classNames">,
+  data: Pick<ScoringData, "task" | "classNames" | "onBadRecord">,
   id: string | undefined,
 ): string[] {
   const probabilities = data.task === "regression" ? [] : (data.classNames ?? []).map((name) => `p_${name}`);
-  return [...(id ? [id] : []), "row", "prediction", ...probabilities];
+  const error = data.onBadRecord === "skip" ? ["error"] : [];
+  return [...(id ? [id] : []), "row", "prediction", ...probabilities, ...error];
 }
 
 /** One output row's prediction cells from the model's output row (softmax, sigmoid or value). */
@@ -49,19 +55,41 @@ export function predictionCells(
  */
 export async function predictRun(flags: PredictFlags, io: TrainIo): Promise<number> {
   const run = await loadRun(flags.run, flags.backend, io);
+  // Skipped rows arrive here in file order, before any later row reaches a batch.
+  const rejected: RejectedRow[] = [];
   const data = await openScoringData(run.config, run.schema, resolve(flags.data), {
     withLabel: false,
     ...(flags.onBadRecord ? { onBadRecord: flags.onBadRecord } : {}),
+    onReject: (row) => rejected.push(row),
   });
+  const columns = predictionColumns(data, flags.id);
+  const withErrors = data.onBadRecord === "skip";
   const ids = flags.id ? idColumn(run.config, await data.source.files(), flags.id) : null;
   const batches = await scoringBatches(data, flags.batchSize ?? run.config.batchSize);
   const out = resolve(flags.out);
   await mkdir(dirname(out), { recursive: true });
   const temp = `${out}.tmp-${process.pid}`;
   const file = createWriteStream(temp);
-  const csv = stringify({ header: true, columns: predictionColumns(data, flags.id) });
+  const csv = stringify({ header: true, columns });
   csv.pipe(file);
   let rows = 0;
+  let unscored = 0;
+  const write = async (row: number, cells: (string | number)[]) => {
+    const id = ids ? [await ids.at(row)] : [];
+    if (!csv.write([...id, row, ...cells])) await new Promise((done) => csv.once("drain", done));
+  };
+  // Rows before `row` that were skipped: their line carries the reason instead of a prediction.
+  const writeRejected = async (row: number) => {
+    const blanks = columns.length - (flags.id ? 1 : 0) - 2;
+    while (rejected.length > 0 && (rejected[0] as RejectedRow).row.index < row) {
+      const { row: ref, reason } = rejected.shift() as RejectedRow;
+      await write(ref.index, [
+        ...new Array<string>(blanks).fill(""),
+        `${ref.file ?? ""}:${ref.line}: ${reason}`,
+      ]);
+      unscored++;
+    }
+  };
   try {
     for await (const batch of batches) {
       const xs = tf.tensor2d(batch.xs.subarray(0, batch.batchSize * batch.numFeatures), [
@@ -73,14 +101,14 @@ export async function predictRun(flags: PredictFlags, io: TrainIo): Promise<numb
       const width = prediction.shape[1] ?? 1;
       tf.dispose([xs, prediction]);
       for (let i = 0; i < batch.batchSize; i++) {
-        const ref = batch.rows[i];
-        const row = ref?.index ?? rows;
-        const id = ids ? [await ids.at(row)] : [];
-        const cells = [...id, row, ...predictionCells(data, values.subarray(i * width, (i + 1) * width))];
-        if (!csv.write(cells)) await new Promise((done) => csv.once("drain", done));
+        const row = batch.rows[i]?.index ?? rows;
+        await writeRejected(row);
+        const cells = predictionCells(data, values.subarray(i * width, (i + 1) * width));
+        await write(row, withErrors ? [...cells, ""] : cells);
         rows++;
       }
     }
+    await writeRejected(Number.POSITIVE_INFINITY);
     csv.end();
     await finished(file);
     await rename(temp, out);
@@ -92,7 +120,8 @@ export async function predictRun(flags: PredictFlags, io: TrainIo): Promise<numb
   } finally {
     await ids?.close();
   }
-  io.stdout.write(`Wrote ${rows} predictions to ${flags.out}\n`);
+  const skipped = unscored > 0 ? ` and ${unscored} unscored rows with their reason in the error column` : "";
+  io.stdout.write(`Wrote ${rows} predictions${skipped} to ${flags.out}\n`);
   const summary = data.badRecords();
   if (summary) io.stderr.write(`${summary}\n`);
   return rows;

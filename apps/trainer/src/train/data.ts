@@ -6,6 +6,7 @@ import {
   type InferSchemaOptions,
   inferSchema,
   parseSchema,
+  type RejectedRow,
   readCsvRows,
   type SampleSource,
   type Schema,
@@ -38,6 +39,8 @@ export interface ScoringData {
   numFeatures: number;
   task: Task;
   classNames: string[] | null;
+  /** What happens to a row that cannot be encoded: the run stops, or the row is skipped (and reported). */
+  onBadRecord: "error" | "skip";
   badRecords(): string | null;
 }
 
@@ -184,7 +187,7 @@ export async function openScoringData(
   config: TrainConfig,
   savedSchema: unknown,
   data: string,
-  options: { withLabel: boolean; onBadRecord?: "error" | "skip" },
+  options: { withLabel: boolean; onBadRecord?: "error" | "skip"; onReject?: (rejected: RejectedRow) => void },
 ): Promise<ScoringData> {
   const schema = parseSchema(savedSchema);
   const { task, classNames } = taskOf(schema, config.task, data);
@@ -195,8 +198,16 @@ export async function openScoringData(
     ...csvFormat(config),
     requireLabel: options.withLabel,
     onBadRecord,
+    ...(options.onReject ? { onReject: options.onReject } : {}),
   });
-  return { source, numFeatures: schema.numFeatures, task, classNames, badRecords: summaryOf([source]) };
+  return {
+    source,
+    numFeatures: schema.numFeatures,
+    task,
+    classNames,
+    onBadRecord,
+    badRecords: summaryOf([source]),
+  };
 }
 
 /** Values of one column of `files`, looked up by data row index in increasing order (bounded memory). */

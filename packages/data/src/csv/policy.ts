@@ -1,3 +1,4 @@
+import type { RowRef } from "../types.ts";
 import { badRowLimit, type TallyBudget, tooManyBadRows } from "./budget.ts";
 import { DataError, type DataErrorCode, type RowProblem } from "./errors.ts";
 import type { CsvRow } from "./read.ts";
@@ -53,6 +54,14 @@ export type PassCounts = RowCounts & { pass: number; complete: boolean };
 const FIRST_BAD_SHOWN = 3;
 
 /** Applies the bad-record policy and keeps the counts, per pass and cumulative. */
+/** A record a pass skipped or quarantined: where it was and why (`reason` names the column when there is one). */
+export interface RejectedRow {
+  row: RowRef;
+  code: DataErrorCode;
+  reason: string;
+  column: string | null;
+}
+
 export class RowTally {
   private last: PassCounts | null = null;
   /** The first bad rows met, as `file:line: reason`, for an over-budget error. */
@@ -72,6 +81,7 @@ export class RowTally {
     readonly policy: BadRecordPolicy,
     private readonly rejects: RejectsFile | null,
     private readonly budget: TallyBudget | null = null,
+    private readonly onReject: ((rejected: RejectedRow) => void) | null = null,
   ) {}
 
   /** A new pass's counts; passes that overlap each keep their own. */
@@ -98,6 +108,7 @@ export class RowTally {
     if (this.firstBad.length < FIRST_BAD_SHOWN) {
       this.firstBad.push(DataError.at(row.ref.file, row.ref.line, problem).message);
     }
+    this.onReject?.({ row: row.ref, code: problem.code, reason: problem.reason, column: problem.column });
     if (this.policy === "quarantine" && this.rejects !== null) {
       await this.rejects.write(row, problem);
       this.count(pass, "rowsQuarantined");

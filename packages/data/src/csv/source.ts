@@ -8,7 +8,7 @@ import { csvChunks } from "./chunks.ts";
 import { DataError } from "./errors.ts";
 import { resolveCsvFiles } from "./files.ts";
 import { type CsvFormat, resolveFormat } from "./format.ts";
-import { type BadRecordPolicy, checkPolicy, type ReadSummary, RowTally } from "./policy.ts";
+import { type BadRecordPolicy, checkPolicy, type ReadSummary, type RejectedRow, RowTally } from "./policy.ts";
 import { readCsvRows } from "./read.ts";
 import type { CsvParser } from "./records.ts";
 import { RejectsFile } from "./rejects.ts";
@@ -32,6 +32,11 @@ export interface CsvSourceOptions extends CsvFormat {
   numSamples?: number | null;
   /** Default: true when the schema has a label. Set false to read unlabelled data for prediction (labels are NaN). */
   requireLabel?: boolean;
+  /**
+   * Called for every record a pass skips or quarantines, in file order, before the pass goes on
+   * (e.g. to report a row that predictions leave out). Every pass calls it again for its records.
+   */
+  onReject?: (rejected: RejectedRow) => void;
   /** Default `fast`; `csv-parse` uses the reference parser (same records, slower). */
   parser?: CsvParser;
   chunkBytes?: number;
@@ -74,7 +79,12 @@ export function csvSource(options: CsvSourceOptions): CsvSource {
   const policy = checkPolicy(options.onBadRecord ?? "error", rejectsPath);
   const numSamples = checkNumSamples(options.numSamples);
   const rejects = policy === "quarantine" ? new RejectsFile(rejectsPath as string, format.delimiter) : null;
-  const tally = new RowTally(policy, rejects, budgetOf(options.maxBadRows, policy, null));
+  const tally = new RowTally(
+    policy,
+    rejects,
+    budgetOf(options.maxBadRows, policy, null),
+    options.onReject ?? null,
+  );
   let files: Promise<string[]> | null = null;
   const resolveFiles = () => {
     files ??= resolveCsvFiles(options.paths);
