@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../index/test-helpers.ts";
 import type { SampleChunk } from "../pipeline/chunk.ts";
 import { createPipeline } from "../pipeline/pipeline.ts";
 import type { PipelineState } from "../pipeline/state.ts";
@@ -12,11 +12,8 @@ import type { Batch, RowRef, SampleSource } from "../types.ts";
 import { numericCsvCase } from "./numeric-arbitraries.ts";
 import { type CsvSourceOptions, csvSource } from "./source.ts";
 
-let dir: string;
+const dir = tempDir("stepwise-chunks-");
 let serial = 0;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "stepwise-chunks-"));
-});
 
 interface Outcome {
   /** Per sample: feature bits, label, provenance. */

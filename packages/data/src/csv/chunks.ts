@@ -18,6 +18,8 @@ import { bytesOf, ioError, syntaxError } from "./records.ts";
 import type { RejectsFile } from "./rejects.ts";
 import { CsvSyntaxError } from "./split.ts";
 
+const LF = 0x0a;
+
 export interface CsvChunksOptions {
   files: readonly string[];
   format: ResolvedFormat;
@@ -37,8 +39,11 @@ export interface CsvChunksOptions {
 /**
  * The bytes of a file in chunks. Plain files are read into two alternating buffers, the next
  * read in flight while the caller parses the current chunk (no allocation per chunk, no stream
- * machinery); a chunk is valid until the next is requested. Gzip files go through the reader's
- * stream (`bytesOf`).
+ * machinery); a chunk is valid until the next is requested. Each chunk ends at its last line
+ * feed: the unfinished line is copied to the front of the next buffer and the next read lands
+ * after it, so the splitter has nothing to carry (it would otherwise copy every chunk to join
+ * its carry). A chunk without a line feed goes whole, and the splitter carries it. Gzip files go
+ * through the reader's stream (`bytesOf`).
  */
 async function* fileBytes(file: string, chunkBytes: number): AsyncGenerator<Buffer> {
   if (/\.gz$/i.test(file)) {
@@ -51,31 +56,29 @@ async function* fileBytes(file: string, chunkBytes: number): AsyncGenerator<Buff
     return;
   }
   const handle = await open(file, "r");
-  const buffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)];
+  // Room for a carried line (shorter than one read: it follows the read's last line feed) and a read.
+  const buffers = [Buffer.allocUnsafe(2 * chunkBytes), Buffer.allocUnsafe(2 * chunkBytes)];
   let pending = handle.read(buffers[0] as Buffer, 0, chunkBytes, null);
   try {
-    for (let i = 0; ; i ^= 1) {
+    for (let i = 0, carried = 0; ; i ^= 1) {
       const { bytesRead } = await pending;
-      if (bytesRead === 0) break;
-      pending = handle.read(buffers[i ^ 1] as Buffer, 0, chunkBytes, null);
-      yield (buffers[i] as Buffer).subarray(0, bytesRead);
+      const buffer = buffers[i] as Buffer;
+      const length = carried + bytesRead;
+      if (bytesRead === 0) {
+        if (length > 0) yield buffer.subarray(0, length);
+        break;
+      }
+      const lastLineFeed = buffer.lastIndexOf(LF, length - 1);
+      const cut = lastLineFeed < carried ? length : lastLineFeed + 1;
+      const next = buffers[i ^ 1] as Buffer;
+      carried = buffer.copy(next, 0, cut, length);
+      pending = handle.read(next, carried, chunkBytes, null);
+      yield buffer.subarray(0, cut);
     }
   } finally {
     await pending.catch(() => {});
     await handle.close();
   }
-}
-
-/** Good samples `[from, to)` of a chunk, sharing its memory. */
-function segment(chunk: SampleChunk, from: number, to: number): SampleChunk {
-  const f = chunk.numFeatures;
-  return {
-    numSamples: to - from,
-    numFeatures: f,
-    features: chunk.features.subarray(from * f, to * f),
-    labels: chunk.labels.subarray(from, to),
-    rows: from === 0 && to === chunk.rows.length ? chunk.rows : chunk.rows.slice(from, to),
-  };
 }
 
 /**
@@ -98,14 +101,14 @@ async function* settle(swept: Swept, tally: RowTally, pass: PassCounts): AsyncGe
   for (const { at, row, problem } of bad) {
     if (at > from) {
       use(from, at);
-      yield segment(chunk, from, at);
+      yield chunk.slice(from, at);
       from = at;
     }
     await tally.reject(pass, row, problem);
   }
   if (chunk.numSamples > from) {
     use(from, chunk.numSamples);
-    yield segment(chunk, from, chunk.numSamples);
+    yield chunk.slice(from, chunk.numSamples);
   }
 }
 
@@ -116,7 +119,9 @@ async function* settle(swept: Swept, tally: RowTally, pass: PassCounts): AsyncGe
  */
 export async function* csvChunks(options: CsvChunksOptions): AsyncGenerator<SampleChunk> {
   const { files, format, schema, tally, rejects } = options;
-  const chunkBytes = options.chunkBytes ?? 256 * 1024;
+  // Larger reads mean fewer chunks to hand on and fewer messages from a source worker (measured:
+  // 1 MiB is 4% faster than 256 KiB on one thread, 8% with a parse worker); memory stays a few MB.
+  const chunkBytes = options.chunkBytes ?? 1024 * 1024;
   const maxRecordChars = options.maxRecordChars ?? 16 * 2 ** 20;
   // One encoder per pass, as the per-sample stream has: passes may overlap. Its unseen counts are
   // its own: `settle` applies them to the tally with their rows.

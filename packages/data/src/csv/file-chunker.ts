@@ -1,7 +1,7 @@
 // Splits and encodes one file's bytes into chunks of samples: the sweep of the chunked CSV pass
 // (see chunks.ts). A LineTaker for the record splitter, so that fast lines and the records the
 // splitter keeps are encoded in file order.
-import { allocateChunk, type SampleChunk } from "../pipeline/chunk.ts";
+import { ProvenanceChunk } from "../pipeline/chunk.ts";
 import type { SchemaEncoder } from "../schema/encode.ts";
 import type { RowRef } from "../types.ts";
 import type { RowProblem } from "./errors.ts";
@@ -28,9 +28,48 @@ export interface UnseenAt {
 
 /** What one push of bytes gave: samples, bad rows and unseen categories, each at its place in the order. */
 export interface Swept {
-  chunk: SampleChunk;
+  chunk: FileChunk;
   bad: BadRow[];
   unseen: UnseenAt[];
+}
+
+/** A chunk of one file's samples, its provenance kept as numbers (see `ChunkProvenance`). */
+export class FileChunk extends ProvenanceChunk {
+  static allocate(capacity: number, numFeatures: number, file: string, fileIndex: number): FileChunk {
+    return new FileChunk(numFeatures, new Float32Array(capacity * numFeatures), new Float64Array(capacity), {
+      file,
+      fileIndex,
+      index: new Float64Array(capacity),
+      line: new Float64Array(capacity),
+    });
+  }
+
+  /** Samples `[from, to)`, sharing this chunk's memory. */
+  slice(from: number, to: number): FileChunk {
+    if (from === 0 && to === this.numSamples) return this;
+    const f = this.numFeatures;
+    const { file, fileIndex, index, line } = this.provenance;
+    const part = new FileChunk(f, this.features.subarray(from * f, to * f), this.labels.subarray(from, to), {
+      file,
+      fileIndex,
+      index: index.subarray(from, to),
+      line: line.subarray(from, to),
+    });
+    part.numSamples = to - from;
+    return part;
+  }
+
+  /** Room for `capacity` samples, the samples so far copied over. */
+  grown(capacity: number): FileChunk {
+    const { file, fileIndex, index, line } = this.provenance;
+    const grown = FileChunk.allocate(capacity, this.numFeatures, file as string, fileIndex);
+    grown.features.set(this.features);
+    grown.labels.set(this.labels);
+    grown.provenance.index.set(index);
+    grown.provenance.line.set(line);
+    grown.numSamples = this.numSamples;
+    return grown;
+  }
 }
 
 /** Reads one file's records into chunks; a `LineTaker` for the splitter. */
@@ -38,7 +77,7 @@ export class FileChunker implements LineTaker {
   info: CsvFileInfo | null = null;
   /** Next data row index across files. */
   index: number;
-  chunk: SampleChunk;
+  chunk: FileChunk;
   bad: BadRow[] = [];
   unseen: UnseenAt[] = [];
   readonly tracker = new Utf8Tracker();
@@ -67,15 +106,14 @@ export class FileChunker implements LineTaker {
     this.numFeatures = encoder.numFeatures;
     this.splitter = new RecordSplitter(format.delimiter, maxRecordChars);
     this.splitter.taker = this;
-    this.chunk = allocateChunk(capacity, this.numFeatures);
+    this.chunk = FileChunk.allocate(capacity, this.numFeatures, file, fileIndex);
   }
 
   /** Splits and encodes `bytes` (null: the end of the file); throws `CsvSyntaxError` after keeping the records before it. */
   push(bytes: Buffer | null): void {
     this.buffer = null; // read buffers are reused: the last line feed is found again for each push
     // The chunk taken last is done with (see SampleChunk): its memory takes the next rows.
-    this.chunk.numSamples = 0;
-    this.chunk.rows = [];
+    this.chunk.clear();
     this.bad = [];
     this.unseen = [];
     try {
@@ -116,7 +154,8 @@ export class FileChunker implements LineTaker {
       if (this.checkedInvalid) return -1;
     }
     chunk.labels[k] = encoder.label;
-    chunk.rows.push({ index: this.index++, file: this.file, fileIndex: this.fileIndex, line });
+    chunk.provenance.index[k] = this.index++;
+    chunk.provenance.line[k] = line;
     chunk.numSamples = k + 1;
     return lf;
   }
@@ -154,20 +193,16 @@ export class FileChunker implements LineTaker {
     if (this.encoder.lastUnseen.length > 0)
       this.unseen.push({ at: k, columns: [...this.encoder.lastUnseen] });
     chunk.labels[k] = label;
-    chunk.rows.push(ref);
+    chunk.provenance.index[k] = ref.index;
+    chunk.provenance.line[k] = line;
     chunk.numSamples = k + 1;
   }
 
   /** The current chunk, grown when it is full. */
-  private reserve(): SampleChunk {
+  private reserve(): FileChunk {
     const chunk = this.chunk;
     if (chunk.numSamples < chunk.labels.length) return chunk;
-    const grown = allocateChunk(chunk.labels.length * 2, this.numFeatures);
-    grown.features.set(chunk.features);
-    grown.labels.set(chunk.labels);
-    grown.rows = chunk.rows;
-    grown.numSamples = chunk.numSamples;
-    this.chunk = grown;
-    return grown;
+    this.chunk = chunk.grown(chunk.labels.length * 2);
+    return this.chunk;
   }
 }

@@ -119,6 +119,13 @@ describe("LineEncoder", () => {
     ["9007199254740993", 9007199254740992],
     ["1e22", 1e22],
     ["1e-30", 1e-30], // beyond the exact powers: parsed from the text
+    // Four fraction digits are read as one word: with more digits after them, an exponent, a sign.
+    ["-2.7091", -2.7091],
+    ["0.12345678", 0.12345678],
+    ["-0.0000", -0],
+    ["1.2345e2", 123.45],
+    ["99999.9999", 99999.9999],
+    ["99999.99999", 99999.99999], // 10 digits: parsed from the text
   ])("%s → taken as Number(%s)", (text, expected) => {
     const encoder = lineEncoder(numericOnly(1, false), ",") as LineEncoder;
     const out = new Float32Array(1);

@@ -1,6 +1,6 @@
 import { describeRow, SourceError } from "../sources/errors.ts";
 import type { Batch, RowRef, Sample } from "../types.ts";
-import { hasChunks, type SampleChunk } from "./chunk.ts";
+import { type ChunkedSamples, hasChunks } from "./chunk.ts";
 import { integerAtLeast } from "./errors.ts";
 
 /** A batch before it is placed in the run (no step, epoch or pass yet). */
@@ -24,16 +24,21 @@ function isSyncIterable<T>(items: Iterable<T> | AsyncIterable<T>): items is Iter
  * await per sample, and chunked samples (a chunked stream pass) a chunk at a time with bulk
  * copies. Throws `SourceError` naming the row for a sample of the wrong width.
  */
-export async function* batchSamples(
+export function batchSamples(
+  samples: Iterable<Sample> | AsyncIterable<Sample>,
+  options: BatchSamplesOptions,
+): AsyncGenerator<BatchData> {
+  // The chunked generator itself rather than `yield*` to it: delegation costs an extra
+  // asynchronous hop per batch.
+  return hasChunks(samples) ? batchChunks(samples, options) : batchEach(samples, options);
+}
+
+async function* batchEach(
   samples: Iterable<Sample> | AsyncIterable<Sample>,
   options: BatchSamplesOptions,
 ): AsyncGenerator<BatchData> {
   const batchSize = integerAtLeast("batchSize", options.batchSize, 1);
   const numFeatures = integerAtLeast("numFeatures", options.numFeatures, 1);
-  if (hasChunks(samples)) {
-    yield* batchChunks(samples.chunks(), batchSize, numFeatures, options.dropRemainder ?? false);
-    return;
-  }
   let xs = new Float32Array(batchSize * numFeatures);
   let ys = new Float32Array(batchSize);
   let rows: RowRef[] = [];
@@ -74,11 +79,13 @@ export async function* batchSamples(
 
 /** `batchSamples` over chunks: the same batches, filled by runs of rows instead of sample by sample. */
 async function* batchChunks(
-  chunks: AsyncIterable<SampleChunk>,
-  batchSize: number,
-  numFeatures: number,
-  dropRemainder: boolean,
+  samples: ChunkedSamples,
+  options: BatchSamplesOptions,
 ): AsyncGenerator<BatchData> {
+  const batchSize = integerAtLeast("batchSize", options.batchSize, 1);
+  const numFeatures = integerAtLeast("numFeatures", options.numFeatures, 1);
+  const dropRemainder = options.dropRemainder ?? false;
+  const chunks = samples.chunks();
   // Per batch: two typed arrays and a preallocated rows array, filled by index (no push, no growth).
   let xs = new Float32Array(batchSize * numFeatures);
   let ys = new Float32Array(batchSize);

@@ -4,6 +4,7 @@
  * Rows with fields beyond RowRef's own (and the padding mark) travel as objects, unchanged.
  */
 import type { RowRef } from "../types.ts";
+import { type ChunkProvenance, rowOf } from "./chunk.ts";
 
 export interface PackedRows {
   count: number;
@@ -31,8 +32,8 @@ function packable(row: RowRef): boolean {
   return count >= 4;
 }
 
-/** Memory for `bytes` bytes: a fresh ArrayBuffer, or a recycled one at least that long. */
-export type Allocate = (bytes: number) => ArrayBuffer;
+/** Memory for `bytes` bytes: a fresh ArrayBuffer, or a recycled or shared one at least that long. */
+export type Allocate = (bytes: number) => ArrayBufferLike;
 
 const fresh: Allocate = (bytes) => new ArrayBuffer(bytes);
 
@@ -75,19 +76,41 @@ export function packRows(rows: readonly RowRef[], allocate: Allocate = fresh): P
   return packed;
 }
 
+/** Packs the provenance of a chunk's first `count` samples (see `ChunkProvenance`), without a RowRef per row. */
+export function packProvenance(
+  provenance: ChunkProvenance,
+  count: number,
+  allocate: Allocate = fresh,
+): PackedRows {
+  const { file, fileIndex } = provenance;
+  const index = new Float64Array(allocate(8 * count), 0, count);
+  index.set(provenance.index.subarray(0, count));
+  const line = new Float64Array(allocate(8 * count), 0, count);
+  line.set(provenance.line.subarray(0, count));
+  return {
+    count,
+    index,
+    line,
+    fileIndex: new Float64Array(allocate(8 * count), 0, count).fill(fileIndex),
+    fileSlot: new Int32Array(allocate(4 * count), 0, count).fill(file === null ? -1 : 0),
+    files: file === null ? [] : [file],
+    padding: null,
+    plain: null,
+  };
+}
+
 export function unpackRows(packed: PackedRows): RowRef[] {
   if (packed.plain !== null) return packed.plain;
   const rows: RowRef[] = new Array(packed.count);
   const { index, line, fileIndex, fileSlot, files, padding } = packed;
   for (let i = 0; i < packed.count; i++) {
     const slot = fileSlot[i] as number;
-    const at = line[i] as number;
-    const row: RowRef = {
-      index: index[i] as number,
-      file: slot < 0 ? null : (files[slot] as string),
-      fileIndex: fileIndex[i] as number,
-      line: Number.isNaN(at) ? null : at,
-    };
+    const row = rowOf(
+      index[i] as number,
+      slot < 0 ? null : (files[slot] as string),
+      fileIndex[i] as number,
+      line[i] as number,
+    );
     rows[i] = padding !== null && padding[i] === 1 ? Object.assign(row, { padding: true }) : row;
   }
   return rows;

@@ -50,13 +50,19 @@ export type FromWorker =
   | { type: "result"; id: number; value: PipelineState | null; info: PipelineInfo }
   | { type: "error"; id: number; error: SerializedError };
 
-/** A chunk of samples on its way from a source worker: arrays transferred, provenance packed. */
+/**
+ * A chunk of samples from a source worker: arrays in the worker's shared memory (slot `slot`,
+ * written again only after the consumer releases it), provenance packed.
+ */
 export type PackedChunk = {
   numSamples: number;
   numFeatures: number;
   features: Float32Array;
   labels: Float64Array;
   rows: PackedRows;
+  /** Whether the rows are one file's, packed from a `ChunkProvenance` (kept as numbers on arrival). */
+  oneFile: boolean;
+  slot: number;
 };
 
 /** An error as it crosses threads: its class name, message, and a DataError's fields. */
@@ -75,8 +81,9 @@ export interface SerializedError {
 
 export type ToSourceWorker =
   | { type: "pass"; id: number; credits: number }
-  /** `buffers`: the memory of chunks the consumer is done with, for the worker to fill again. */
-  | { type: "credit"; id: number; count: number; buffers: ArrayBuffer[] }
+  /** `slots`: the memory of chunks the consumer is done with, for the worker to fill again. */
+  | { type: "credit"; id: number; count: number; slots: number[] }
+  | { type: "release"; id: number; slots: number[] }
   | { type: "cancel"; id: number }
   | { type: "count"; id: number };
 

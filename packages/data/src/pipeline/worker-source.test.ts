@@ -1,10 +1,11 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { csvSource } from "../csv/source.ts";
+import { tempDir } from "../index/test-helpers.ts";
 import type { Schema } from "../schema/types.ts";
 import type { Batch } from "../types.ts";
+import type { SampleChunk } from "./chunk.ts";
 import { createPipeline } from "./pipeline.ts";
 import { collect } from "./test-helpers.ts";
 import { createWorkerSource } from "./worker-source.ts";
@@ -29,10 +30,7 @@ const schema: Schema = {
   notes: [],
 };
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "stepwise-worker-source-"));
-});
+const dir = tempDir("stepwise-worker-source-");
 
 const view = (b: Batch) => [b.step, b.pass, b.rows, [...b.xs], [...b.ys]];
 
@@ -53,6 +51,55 @@ describe("createWorkerSource", () => {
       const local = await collect((await createPipeline({ source: csvSource(args), ...options })).batches());
       expect(remote.map(view)).toEqual(local.map(view));
       expect(remote).toHaveLength(36);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it("passes abandoned midway and passes read at once → every chunk as read on this thread (shared memory is refilled only when handed back)", async () => {
+    const path = join(dir, "passes.csv");
+    const lines = Array.from({ length: 300 }, (_, i) => `${i}.25,${-i},${i % 3}`);
+    await writeFile(path, ["x,y,label", ...lines].join("\n"));
+    const args = { paths: path, schema, chunkBytes: 50 };
+    const source = await createWorkerSource(
+      { module: data, export: "csvSource", args: [args] },
+      { bufferChunks: 1 },
+    );
+    const samples = (chunk: SampleChunk) =>
+      Array.from({ length: chunk.numSamples }, (_, i) => [
+        chunk.rows[i]?.line,
+        chunk.labels[i],
+        ...chunk.features.subarray(2 * i, 2 * i + 2),
+      ]);
+    const local = (await collect(csvSource(args).stream())).map((s) => [
+      s.source.line,
+      s.label,
+      ...s.features,
+    ]);
+    try {
+      for (const stop of [1, 3, 7]) {
+        const seen: unknown[] = [];
+        for await (const chunk of source.chunks()) {
+          seen.push(...samples(chunk));
+          if (seen.length >= stop) break;
+        }
+        expect(seen).toEqual(local.slice(0, seen.length));
+      }
+      // Two passes at once, read in turns: each chunk must stay intact until its pass asks for the next.
+      const a = source.chunks()[Symbol.asyncIterator]();
+      const b = source.chunks()[Symbol.asyncIterator]();
+      const seenA: unknown[] = [];
+      const seenB: unknown[] = [];
+      for (let doneA = false, doneB = false; !doneA || !doneB; ) {
+        const x: IteratorResult<SampleChunk> | null = doneA ? null : await a.next();
+        const y: IteratorResult<SampleChunk> | null = doneB ? null : await b.next();
+        if (x !== null && !x.done) seenA.push(...samples(x.value));
+        if (y !== null && !y.done) seenB.push(...samples(y.value));
+        doneA ||= x?.done === true;
+        doneB ||= y?.done === true;
+      }
+      expect(seenA).toEqual(local);
+      expect(seenB).toEqual(local);
     } finally {
       await source.close();
     }

@@ -1,11 +1,25 @@
 import { Worker } from "node:worker_threads";
 import type { Sample } from "../types.ts";
-import { type ChunkedSource, type SampleChunk, samplesOf } from "./chunk.ts";
+import { type ChunkedSource, ProvenanceChunk, type SampleChunk, samplesOf } from "./chunk.ts";
 import { integerAtLeast } from "./errors.ts";
-import { rowBuffers, unpackRows } from "./rows-pack.ts";
+import { unpackRows } from "./rows-pack.ts";
 import { type Listener, openChannel } from "./worker-channel.ts";
 import { rebuildError } from "./worker-errors.ts";
 import type { FromSourceWorker, PackedChunk, ToSourceWorker, WorkerSourceSpec } from "./worker-protocol.ts";
+
+/** A chunk as the consumer sees it; one file's provenance stays numbers (see `ChunkProvenance`). */
+function arrived(packed: PackedChunk): SampleChunk {
+  const { numSamples, numFeatures, features, labels, rows } = packed;
+  if (!packed.oneFile) return { numSamples, numFeatures, features, labels, rows: unpackRows(rows) };
+  const chunk = new ProvenanceChunk(numFeatures, features, labels, {
+    file: rows.files[0] ?? null,
+    fileIndex: rows.fileIndex[0] ?? 0,
+    index: rows.index,
+    line: rows.line,
+  });
+  chunk.numSamples = numSamples;
+  return chunk;
+}
 
 export interface WorkerSourceOptions {
   /** Chunks (one per chunk of bytes read, for CSV files) the worker may read ahead of the consumer. Default 4. */
@@ -23,10 +37,11 @@ export interface WorkerSource extends ChunkedSource {
 /**
  * Builds the source of `spec` in a worker thread and reads its passes there: a CSV source's
  * reading, splitting and encoding run on another core, while shuffling and batching (a
- * pipeline over this source) run on this thread. Chunks of samples arrive with their arrays
- * transferred; the samples, their order and a pass's errors (same class, message and DataError
- * fields) are the source's own. Backpressure: at most `bufferChunks` chunks read ahead. Rejects
- * with the worker's error when the source cannot be built.
+ * pipeline over this source) run on this thread. Chunks of samples arrive in memory shared
+ * with the worker, which fills it again once the consumer is done with a chunk; the samples,
+ * their order and a pass's errors (same class, message and DataError fields) are the source's
+ * own. Backpressure: at most `bufferChunks` chunks read ahead. Rejects with the worker's error
+ * when the source cannot be built.
  * @example
  * const source = await createWorkerSource({ module: "@stepwise/data", export: "csvSource", args: [{ paths, schema }] });
  * const pipeline = await createPipeline({ source, batchSize: 32, seed: 1 });
@@ -48,6 +63,11 @@ export async function createWorkerSource(
     await worker.terminate();
     throw error;
   })) as Extract<FromSourceWorker, { type: "ready" }>;
+
+  // Chunks' memory the consumer is done with, outside a pass's credits (its end, or a cancel).
+  const release = (slots: number[]) => {
+    if (slots.length > 0 && !channel.closed) send({ type: "release", id: 0, slots });
+  };
 
   const chunks = (): AsyncIterable<SampleChunk> => ({
     [Symbol.asyncIterator](): AsyncIterator<SampleChunk> {
@@ -86,19 +106,14 @@ export async function createWorkerSource(
           while (queue.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
           wake = null;
           const packed = queue.shift();
+          const done = lent === null ? [] : [lent.slot];
+          lent = packed ?? null;
           if (packed) {
-            if (!ended) {
-              const buffers =
-                lent === null ? [] : [lent.features.buffer, lent.labels.buffer, ...rowBuffers(lent.rows)];
-              send(
-                { type: "credit", id, count: 1, buffers: buffers as ArrayBuffer[] },
-                buffers as ArrayBuffer[],
-              );
-            }
-            lent = packed;
-            const { rows, ...chunk } = packed;
-            return { value: { ...chunk, rows: unpackRows(rows) }, done: false };
+            if (!ended) send({ type: "credit", id, count: 1, slots: done });
+            else release(done);
+            return { value: arrived(packed), done: false };
           }
+          release(done);
           if (failure) throw failure;
           return { value: undefined, done: true };
         },
@@ -107,6 +122,8 @@ export async function createWorkerSource(
             send({ type: "cancel", id });
             while (!ended) await new Promise<void>((resolve) => (wake = resolve));
           }
+          release([...queue.map((chunk) => chunk.slot), ...(lent === null ? [] : [lent.slot])]);
+          lent = null;
           queue.length = 0;
           return { value: undefined, done: true };
         },
