@@ -1,7 +1,8 @@
 // `pnpm bench [--quick] [--large] [--runs N] [--train-runs N] [--rows N] [--batch-size B]
 //   [--backend wasm|cpu] [--suites numeric,mixed,train,large] [--only id,id] [--seed N]`
 // Generates its inputs, runs every contender several times (round robin, one fresh process per
-// run), prints a table per suite and writes bench/results/latest.json.
+// run), prints a table per suite and writes bench/results/latest.json (a partial run, with --only
+// or a --suites subset: bench/results/partial.json, git-ignored).
 import { fork } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -151,6 +152,10 @@ async function main(): Promise<void> {
     "train",
     ...(args.large ? ["large"] : []),
   ]) as SuiteId[];
+  // Anything short of every suite's every contender (`--only`, or a `--suites` list without all
+  // of numeric, mixed and train) is a partial run.
+  const partial =
+    only !== undefined || !["numeric", "mixed", "train"].every((s) => wanted.includes(s as SuiteId));
   const cores = os.availableParallelism();
   console.log(
     `stepwise bench — ${cores} cores (${os.cpus()[0]?.model ?? "unknown cpu"}), node ${process.version}`,
@@ -242,8 +247,11 @@ async function main(): Promise<void> {
   };
   const resultsDir = path.join(benchDir, "results");
   mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(path.join(resultsDir, "latest.json"), `${JSON.stringify(output, null, 2)}\n`);
-  writeFileSync(path.join(resultsDir, "latest.md"), `${tables.join("\n\n")}\n`);
+  // A partial run (a contender or suite subset) must not replace the full run's committed results.
+  const stem = partial ? "partial" : "latest";
+  const jsonFile = path.join(resultsDir, `${stem}.json`);
+  writeFileSync(jsonFile, `${JSON.stringify({ ...output, partial }, null, 2)}\n`);
+  writeFileSync(path.join(resultsDir, `${stem}.md`), `${tables.join("\n\n")}\n`);
   const shown = Object.entries({
     ...ratios,
     inputWaitShare: output.inputWaitShare,
@@ -253,7 +261,7 @@ async function main(): Promise<void> {
     .map(([k, v]) => `  ${k}: ${typeof v === "number" ? v.toFixed(k === "inputWaitShare" ? 4 : 2) : v}`)
     .join("\n");
   console.log(
-    `\ncores: ${cores}\n${shown}\n\nwrote ${path.relative(process.cwd(), path.join(resultsDir, "latest.json"))}`,
+    `\ncores: ${cores}\n${shown}\n\nwrote ${path.relative(process.cwd(), jsonFile)}${partial ? " (partial run: latest.json left as it is)" : ""}`,
   );
 }
 
