@@ -63,8 +63,28 @@ export function sampleOf(block: SampleBlock, k: number): Sample {
 const CHUNK_SAMPLES = 4096;
 
 /**
- * Positions `[start, end)` of a pass in chunks, read through `readBlock` in blocks of
- * `blockSamples`; `indexAt(i)` is the sample at position i and `padding(i)` whether it is a
+ * Samples per block of a range's first read: later blocks double up to `blockSamples`. The first
+ * batch of a pass then waits for a few thousand rows instead of a whole block (about a second
+ * for a million rows), and since reading is several times faster than training consumes, each
+ * block is ready before the one before it (half its size) runs out.
+ */
+export const FIRST_BLOCK_SAMPLES = 4096;
+
+/** Block lengths for `numSamples` positions: from `first`, doubling, at most `blockSamples`. */
+export function blockSizes(numSamples: number, blockSamples: number, first = FIRST_BLOCK_SAMPLES): number[] {
+  const most = Math.max(1, blockSamples);
+  const sizes: number[] = [];
+  let size = Math.min(most, Math.max(1, first));
+  for (let done = 0; done < numSamples; done += sizes.at(-1) as number) {
+    sizes.push(Math.min(size, numSamples - done));
+    size = Math.min(most, size * 2);
+  }
+  return sizes;
+}
+
+/**
+ * Positions `[start, end)` of a pass in chunks, read through `readBlock` in blocks (see
+ * `blockSizes`); `indexAt(i)` is the sample at position i and `padding(i)` whether it is a
  * repeat. The next block is read while the current one is handed on, so memory holds at most two
  * blocks; a block's memory is recycled once the chunk after its last one is asked for.
  */
@@ -74,23 +94,24 @@ async function* blockChunks(
   indexAt: (i: number) => number,
   padding: (i: number) => boolean,
 ): AsyncGenerator<SampleChunk> {
-  const size = Math.max(1, source.blockSamples);
+  const sizes = blockSizes(range.end - range.start, source.blockSamples);
   // Two index arrays in turn (the block being read and the next): no garbage of block size.
-  const spare = [new Float64Array(Math.min(size, range.end - range.start)), new Float64Array(0)];
+  const spare = [new Float64Array(0), new Float64Array(0)];
   let turn = 0;
-  const read = (from: number): Promise<SampleBlock> => {
-    const to = Math.min(range.end, from + size);
+  const read = (from: number, count: number): Promise<SampleBlock> => {
     turn = 1 - turn;
-    if ((spare[turn] as Float64Array).length < to - from) spare[turn] = new Float64Array(size);
-    const indices = (spare[turn] as Float64Array).subarray(0, to - from);
-    for (let i = from; i < to; i++) indices[i - from] = indexAt(i);
+    if ((spare[turn] as Float64Array).length < count) spare[turn] = new Float64Array(count);
+    const indices = (spare[turn] as Float64Array).subarray(0, count);
+    for (let i = 0; i < count; i++) indices[i] = indexAt(from + i);
     return source.readBlock(indices);
   };
-  let next: Promise<SampleBlock> | null = range.start < range.end ? read(range.start) : null;
+  let from = range.start;
+  let next: Promise<SampleBlock> | null = sizes.length > 0 ? read(from, sizes[0] as number) : null;
   try {
-    for (let from = range.start; next !== null; from += size) {
+    for (let b = 0; next !== null; b++) {
       const block = await next;
-      next = from + size < range.end ? read(from + size) : null;
+      const after = from + (sizes[b] as number);
+      next = b + 1 < sizes.length ? read(after, sizes[b + 1] as number) : null;
       const f = block.numFeatures;
       for (let k = 0; k < block.length; k += CHUNK_SAMPLES) {
         const end = Math.min(block.length, k + CHUNK_SAMPLES);
@@ -114,6 +135,7 @@ async function* blockChunks(
         };
       }
       block.release?.();
+      from = after;
     }
   } finally {
     // A consumer that stops early leaves one read in flight: let it settle without an unhandled rejection.

@@ -116,12 +116,49 @@ export function unpackRows(packed: PackedRows): RowRef[] {
   return rows;
 }
 
-/** The buffers of `packed` to transfer with it. */
-export function rowBuffers(packed: PackedRows): ArrayBuffer[] {
-  if (packed.plain !== null) return [];
-  const buffers = [packed.index, packed.line, packed.fileIndex, packed.fileSlot].map(
-    (a) => a.buffer as ArrayBuffer,
-  );
-  if (packed.padding !== null) buffers.push(packed.padding.buffer as ArrayBuffer);
-  return buffers;
+type PackedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+/**
+ * Moves the arrays of a message's batches into one new ArrayBuffer (each at an 8-byte aligned
+ * offset) and returns it, to transfer once: transferring costs per buffer, and a message of 64
+ * batches would otherwise carry 384 of them (measured: about 4 ms to receive on the consumer's
+ * thread, 60 µs a batch, more than a small model's training step). The batches' arrays become
+ * views into the returned buffer.
+ */
+export function packIntoOneBuffer(
+  batches: { xs: Float32Array; ys: Float32Array; rows: PackedRows }[],
+): ArrayBuffer {
+  const arrays = (batch: (typeof batches)[number]): PackedArray[] => {
+    const { rows } = batch;
+    const provenance = rows.plain === null ? [rows.index, rows.line, rows.fileIndex, rows.fileSlot] : [];
+    return [batch.xs, batch.ys, ...provenance, ...(rows.padding === null ? [] : [rows.padding])];
+  };
+  const aligned = (bytes: number) => Math.ceil(bytes / 8) * 8;
+  let total = 0;
+  for (const batch of batches) for (const array of arrays(batch)) total += aligned(array.byteLength);
+  const buffer = new ArrayBuffer(total);
+  let offset = 0;
+  const move = <T extends PackedArray>(array: T): T => {
+    const view = new (array.constructor as new (b: ArrayBuffer, o: number, n: number) => T)(
+      buffer,
+      offset,
+      array.length,
+    );
+    view.set(array as never);
+    offset += aligned(array.byteLength);
+    return view;
+  };
+  for (const batch of batches) {
+    batch.xs = move(batch.xs);
+    batch.ys = move(batch.ys);
+    const { rows } = batch;
+    if (rows.plain === null) {
+      rows.index = move(rows.index);
+      rows.line = move(rows.line);
+      rows.fileIndex = move(rows.fileIndex);
+      rows.fileSlot = move(rows.fileSlot);
+    }
+    if (rows.padding !== null) rows.padding = move(rows.padding);
+  }
+  return buffer;
 }

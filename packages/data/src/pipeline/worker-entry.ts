@@ -1,10 +1,10 @@
 // Runs inside a worker thread: builds the source and pipeline from a serializable spec and
-// streams batches to the parent, transferring the typed-array buffers instead of copying them.
+// streams batches to the parent, each message's arrays in one transferred buffer.
 import { parentPort, workerData } from "node:worker_threads";
 import type { Batch, SampleSource } from "../types.ts";
 import type { Pipeline } from "./api.ts";
 import { createPipeline } from "./pipeline.ts";
-import { packRows, rowBuffers } from "./rows-pack.ts";
+import { packIntoOneBuffer, packRows } from "./rows-pack.ts";
 import type { PipelineState } from "./state.ts";
 import { serializeError } from "./worker-errors.ts";
 import type {
@@ -53,12 +53,10 @@ async function run(
   active = job;
   const iterator = batches[Symbol.asyncIterator]();
   let group: PackedBatch[] = [];
-  let transfer: ArrayBuffer[] = [];
   const flush = () => {
     if (group.length === 0) return;
-    post({ type: "batches", id, batches: group }, transfer);
+    post({ type: "batches", id, batches: group }, [packIntoOneBuffer(group)]);
     group = [];
-    transfer = [];
   };
   try {
     for (;;) {
@@ -76,9 +74,7 @@ async function run(
       if (result.done) break;
       job.credits--;
       const batch = result.value;
-      const rows = packRows(batch.rows);
-      group.push({ ...batch, rows });
-      transfer.push(batch.xs.buffer as ArrayBuffer, batch.ys.buffer as ArrayBuffer, ...rowBuffers(rows));
+      group.push({ ...batch, rows: packRows(batch.rows) });
       if (group.length >= groupSize) flush();
     }
     if (!job.cancelled) flush();

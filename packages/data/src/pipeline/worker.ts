@@ -12,7 +12,7 @@ import type { FromWorker, PipelineInfo, ToWorker, WorkerPipelineSpec } from "./w
 export interface WorkerPipelineOptions {
   /**
    * Batches the worker may produce ahead of the consumer (credit window); they travel in
-   * messages of up to a quarter of it. Default: as many as fit in 16 MiB, from 4 to 256.
+   * messages of up to a quarter of it (at most 64). Default: as many as fit in 16 MiB, from 4 to 4096.
    */
   bufferSize?: number;
   /** Node flags for the worker thread. Default: this process's flags. */
@@ -39,6 +39,15 @@ export interface WorkerPipeline {
 
 /** Bytes of batches the worker may hold ahead by default. */
 const DEFAULT_WINDOW_BYTES = 16 * 2 ** 20;
+/**
+ * Most batches ahead by default. Small batches of a fast model go quickly (32 rows of a small
+ * MLP: ~0.3 ms a step), and the worker has moments of synchronous work (a full shuffle
+ * preparing its next block: positions and sorted offsets of up to a few hundred thousand rows,
+ * a few hundred ms); 4096 such batches cover about a second.
+ */
+const MAX_WINDOW_BATCHES = 4096;
+/** Most batches per message: receiving a message is work on the consumer's thread, in one piece. */
+const MAX_GROUP_BATCHES = 64;
 
 /**
  * Starts a worker thread that builds the source from `spec.source` and runs the pipeline there;
@@ -73,8 +82,9 @@ export async function createWorkerPipeline(
   const { plan, numFeatures } = info as unknown as PipelineInfo;
   const batchBytes = 4 * plan.batchSize * (numFeatures + 1);
   const bufferSize =
-    options.bufferSize ?? Math.min(256, Math.max(4, Math.floor(DEFAULT_WINDOW_BYTES / batchBytes)));
-  const groupSize = Math.max(1, Math.floor(bufferSize / 4));
+    options.bufferSize ??
+    Math.min(MAX_WINDOW_BATCHES, Math.max(4, Math.floor(DEFAULT_WINDOW_BYTES / batchBytes)));
+  const groupSize = Math.max(1, Math.min(MAX_GROUP_BATCHES, Math.floor(bufferSize / 4)));
 
   const stream = (start: (id: number) => ToWorker): AsyncIterable<Batch> => ({
     [Symbol.asyncIterator](): AsyncIterator<Batch> {
