@@ -92,5 +92,12 @@ describe("createTrainStep", () => {
     const target = setup(optimizer, to);
     await target.step.restoreOptimizer(saved);
     expect(valuesOf(await target.step.captureOptimizer())).toEqual(valuesOf(saved));
+    // And training goes on from it: the same steps as the source's own, to float32 rounding.
+    restoreModelWeights(target.model, await captureModelWeights(source.model));
+    const expected = await train(source.step, 4, 8);
+    const got = await train(target.step, 4, 8);
+    got.forEach((value, i) => {
+      expect(value).toBeCloseTo(expected[i] as number, 5);
+    });
   });
 });

@@ -46,14 +46,22 @@ function tfjsStep(model: tf.LayersModel, description: string): TrainStep {
 
 // The state as tfjs lays out an optimizer's getWeights(): `iter`, the slots, then (Adam) the
 // running products under the names captureOptimizerState gives them.
-function encodeState(state: OptimizerState, names: readonly string[]): Promise<EncodedWeights> {
+// Slots keep their variable's name and shape, so that tfjs's own optimizer can take them too.
+function encodeState(
+  state: OptimizerState,
+  variables: readonly { name: string; shape: number[] }[],
+): Promise<EncodedWeights> {
   const suffixes = state.name === "adam" ? ["m", "v"] : ["rms", "momentum"];
+  const n = variables.length;
   const tensors = [
     { name: "iter", tensor: tf.scalar(state.iteration, "int32") },
-    ...state.slots.map((slot, i) => ({
-      name: `${names[i % names.length]}/${suffixes[Math.floor(i / names.length)]}`,
-      tensor: tf.tensor(slot, [slot.length], "float32"),
-    })),
+    ...state.slots.map((slot, i) => {
+      const variable = variables[i % n] as { name: string; shape: number[] };
+      return {
+        name: `${variable.name}/${suffixes[Math.floor(i / n)]}`,
+        tensor: tf.tensor(slot, variable.shape, "float32"),
+      };
+    }),
     ...state.products.map((value, i) => ({ name: `__accBeta${i + 1}`, tensor: tf.scalar(value, "float32") })),
   ];
   return encodeNamed(tensors).finally(() => tf.dispose(tensors.map((entry) => entry.tensor)));
@@ -91,13 +99,16 @@ export function createTrainStep(
   if (typeof layers === "string") return tfjsStep(model, `tfjs trainOnBatch (${layers})`);
   const optimizer = arrayOptimizer(options.optimizer, options.learningRate);
   const step = denseStep(layers, options.task, optimizer);
-  const names = model.trainableWeights.map((weight) => weight.originalName);
+  const variables = model.trainableWeights.map((weight) => ({
+    name: weight.originalName,
+    shape: weight.shape as number[],
+  }));
   return {
     kind: "dense",
     description: `fused Dense (${layers.length} layers, ${options.optimizer} on the CPU side)`,
     optimizerClassName: CLASS_NAMES[options.optimizer],
     train: async (xs, ys) => step(xs, ys),
-    captureOptimizer: () => encodeState(optimizer.getState(), names),
+    captureOptimizer: () => encodeState(optimizer.getState(), variables),
     async restoreOptimizer(state) {
       optimizer.setState(decodeState(options.optimizer, state));
     },
