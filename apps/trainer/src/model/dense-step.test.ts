@@ -190,6 +190,14 @@ describe("denseLayersOf", () => {
     expect(Array.isArray(layers) && layers.map((l) => l.activation)).toEqual(["relu", "relu", "softmax"]);
   });
 
+  it("a Sequential listing its InputLayer (as model.json files do) → its Dense layers", () => {
+    const model = tf.sequential();
+    model.add(tf.layers.inputLayer({ inputShape: [4] }));
+    model.add(tf.layers.dense({ units: 3, activation: "softmax" }));
+    const layers = denseLayersOf(model, "classification");
+    expect(Array.isArray(layers) && layers.map((l) => l.activation)).toEqual(["softmax"]);
+  });
+
   it.each([
     [
       "a Dropout layer",

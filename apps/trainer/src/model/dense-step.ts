@@ -33,7 +33,9 @@ export function denseLayersOf(model: tf.LayersModel, task: Task): DenseLayer[] |
   if (model.getClassName() !== "Sequential") return `a ${model.getClassName()} model, not a Sequential stack`;
   const layers: DenseLayer[] = [];
   const variables: unknown[] = [];
-  for (const [i, layer] of model.layers.entries()) {
+  // A model.json may list its input as a layer of its own; it computes nothing.
+  const stack = model.layers.filter((layer) => layer.getClassName() !== "InputLayer");
+  for (const [i, layer] of stack.entries()) {
     const config = layer.getConfig() as Record<string, unknown>;
     if (layer.getClassName() !== "Dense") return `layer ${layer.name} is a ${layer.getClassName()}`;
     if (!layer.trainable) return `layer ${layer.name} is frozen`;
@@ -47,7 +49,7 @@ export function denseLayersOf(model: tf.LayersModel, task: Task): DenseLayer[] |
       if (config[key] !== null && config[key] !== undefined) return `layer ${layer.name} has a ${key}`;
     }
     const activation = String(config.activation);
-    const last = i === model.layers.length - 1;
+    const last = i === stack.length - 1;
     if (last ? activation !== OUTPUT[task] : !HIDDEN.includes(activation)) {
       return `layer ${layer.name} has activation ${activation}`;
     }
