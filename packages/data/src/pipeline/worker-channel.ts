@@ -81,3 +81,81 @@ export function openChannel<ToWorker, FromWorker extends { id: number; type: str
     },
   };
 }
+
+/** One stream's side of a channel: its items queued as they arrive, and its end or failure. */
+export interface StreamInbox<Item> {
+  readonly queue: Item[];
+  readonly ended: boolean;
+  /** Why the stream ended early (the worker's error, or the worker died), else null. */
+  readonly failure: Error | null;
+  /** Sends the stream's start message; later calls do nothing. */
+  start(): void;
+  /** Resolves once an item is queued or the stream has ended. */
+  wait(): Promise<void>;
+  /** Asks the worker to stop the stream (when it was started and still runs) and waits for its end. */
+  cancel(): Promise<void>;
+}
+
+/**
+ * The inbox of stream `id`: messages for which `items` returns an array add to the queue, any
+ * other ends the stream (an `error` message with its rebuilt error as the failure). Both worker
+ * kinds' streams use it; what they do with the queue (credits, memory) stays theirs.
+ */
+export function streamInbox<ToWorker, FromWorker extends { id: number; type: string }, Item>(
+  channel: WorkerChannel<ToWorker, FromWorker>,
+  id: number,
+  messages: { start: ToWorker; cancel: ToWorker; items(message: FromWorker): readonly Item[] | null },
+): StreamInbox<Item> {
+  const queue: Item[] = [];
+  let started = false;
+  let ended = false;
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const end = (error: Error | null) => {
+    ended = true;
+    failure = error;
+    wake?.();
+  };
+  const listener: Listener<FromWorker> = {
+    onMessage(message) {
+      const items = messages.items(message);
+      if (items !== null) {
+        for (const item of items) queue.push(item);
+        wake?.();
+        return;
+      }
+      channel.untrack(id);
+      end(
+        message.type === "error"
+          ? rebuildError((message as unknown as { error: SerializedError }).error)
+          : null,
+      );
+    },
+    onFailure: end,
+  };
+  const untilWoken = () => new Promise<void>((resolve) => (wake = resolve));
+  return {
+    queue,
+    get ended() {
+      return ended;
+    },
+    get failure() {
+      return failure;
+    },
+    start() {
+      if (started) return;
+      started = true;
+      channel.track(id, listener);
+      channel.send(messages.start);
+    },
+    async wait() {
+      while (queue.length === 0 && !ended) await untilWoken();
+      wake = null;
+    },
+    async cancel() {
+      if (!started || ended || channel.closed) return;
+      channel.send(messages.cancel);
+      while (!ended) await untilWoken();
+    },
+  };
+}

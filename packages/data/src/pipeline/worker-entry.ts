@@ -6,6 +6,7 @@ import type { Pipeline } from "./api.ts";
 import { createPipeline } from "./pipeline.ts";
 import { packIntoOneBuffer, packRows } from "./rows-pack.ts";
 import type { PipelineState } from "./state.ts";
+import { Credits } from "./worker-credits.ts";
 import { serializeError } from "./worker-errors.ts";
 import type {
   FromWorker,
@@ -29,9 +30,7 @@ function infoOf(pipeline: Pipeline): PipelineInfo {
 
 interface Job {
   id: number;
-  credits: number;
-  cancelled: boolean;
-  wake: (() => void) | null;
+  credits: Credits;
 }
 
 let active: Job | null = null;
@@ -48,8 +47,8 @@ async function run(
   credits: number,
   groupSize: number,
 ): Promise<void> {
-  if (active) cancel(active);
-  const job: Job = { id, credits, cancelled: false, wake: null };
+  active?.credits.cancel();
+  const job: Job = { id, credits: new Credits(credits) };
   active = job;
   const iterator = batches[Symbol.asyncIterator]();
   let group: PackedBatch[] = [];
@@ -60,24 +59,18 @@ async function run(
   };
   try {
     for (;;) {
-      if (job.credits === 0) flush();
-      while (job.credits === 0 && !job.cancelled) {
-        await new Promise<void>((resolve) => {
-          job.wake = resolve;
-        });
-      }
-      if (job.cancelled) {
+      if (job.credits.exhausted) flush();
+      if (!(await job.credits.take())) {
         await iterator.return?.();
         break;
       }
       const result = await iterator.next();
       if (result.done) break;
-      job.credits--;
       const batch = result.value;
       group.push({ ...batch, rows: packRows(batch.rows) });
       if (group.length >= groupSize) flush();
     }
-    if (!job.cancelled) flush();
+    if (!job.credits.cancelled) flush();
     post({ type: "end", id, info: infoOf(pipeline) });
   } catch (error) {
     flush(); // the batches before the error still arrive, then the error
@@ -87,11 +80,6 @@ async function run(
   }
 }
 
-function cancel(job: Job): void {
-  job.cancelled = true;
-  job.wake?.();
-}
-
 async function handle(pipeline: Pipeline, message: ToWorker): Promise<void> {
   switch (message.type) {
     case "epoch":
@@ -99,13 +87,10 @@ async function handle(pipeline: Pipeline, message: ToWorker): Promise<void> {
     case "batches":
       return run(pipeline, message.id, pipeline.batches(), message.credits, message.groupSize);
     case "credit":
-      if (active?.id === message.id) {
-        active.credits += message.count;
-        active.wake?.();
-      }
+      if (active?.id === message.id) active.credits.grant(message.count);
       return;
     case "cancel":
-      if (active?.id === message.id) cancel(active);
+      if (active?.id === message.id) active.credits.cancel();
       else post({ type: "end", id: message.id, info: infoOf(pipeline) });
       return;
     case "state": {

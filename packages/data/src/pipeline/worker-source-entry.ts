@@ -4,6 +4,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { Sample, SampleSource } from "../types.ts";
 import { isChunkedSource, type SampleChunk } from "./chunk.ts";
 import { packProvenance, packRows } from "./rows-pack.ts";
+import { Credits } from "./worker-credits.ts";
 import { serializeError } from "./worker-errors.ts";
 import type { FromSourceWorker, ToSourceWorker, WorkerSourceSpec } from "./worker-protocol.ts";
 
@@ -48,12 +49,6 @@ async function* chunksOf(samples: AsyncIterable<Sample>, numFeatures: number): A
   if (chunk !== null && chunk.numSamples > 0) yield chunk;
 }
 
-interface Job {
-  credits: number;
-  cancelled: boolean;
-  wake: (() => void) | null;
-}
-
 /**
  * Shared memory chunks are copied into, in slots the consumer releases when it is done with a
  * chunk, so that a pass reuses a few buffers instead of allocating per chunk. Shared rather than
@@ -92,29 +87,26 @@ function takeSlot(): number {
   return slots.length - 1;
 }
 
-const jobs = new Map<number, Job>();
+const jobs = new Map<number, Credits>();
 
 async function pass(source: SampleSource, id: number, credits: number): Promise<void> {
-  const job: Job = { credits, cancelled: false, wake: null };
+  const job = new Credits(credits);
   jobs.set(id, job);
   const chunks = isChunkedSource(source) ? source.chunks() : chunksOf(source.stream(), source.numFeatures);
   const iterator = chunks[Symbol.asyncIterator]();
   try {
     for (;;) {
-      while (job.credits === 0 && !job.cancelled) {
-        await new Promise<void>((resolve) => {
-          job.wake = resolve;
-        });
-      }
-      if (job.cancelled) {
+      if (!(await job.take())) {
         await iterator.return?.();
         break;
       }
       const result = await iterator.next();
       if (result.done) break;
       const chunk = result.value;
-      if (chunk.numSamples === 0) continue;
-      job.credits--;
+      if (chunk.numSamples === 0) {
+        job.grant(1); // nothing was sent for it
+        continue;
+      }
       // Copies of the used part: the producer may reuse its arrays.
       const n = chunk.numSamples;
       const size = n * chunk.numFeatures;
@@ -161,19 +153,14 @@ async function start(spec: WorkerSourceSpec): Promise<void> {
           return;
         case "credit":
           freeSlots.push(...message.slots);
-          if (job) {
-            job.credits += message.count;
-            job.wake?.();
-          }
+          job?.grant(message.count);
           return;
         case "release":
           freeSlots.push(...message.slots);
           return;
         case "cancel":
-          if (job) {
-            job.cancelled = true;
-            job.wake?.();
-          } else post({ type: "end", id: message.id });
+          if (job) job.cancel();
+          else post({ type: "end", id: message.id });
           return;
         case "count":
           (source.count as () => Promise<number>)().then(

@@ -3,8 +3,7 @@ import type { Sample } from "../types.ts";
 import { type ChunkedSource, ProvenanceChunk, type SampleChunk, samplesOf } from "./chunk.ts";
 import { integerAtLeast } from "./errors.ts";
 import { unpackRows } from "./rows-pack.ts";
-import { type Listener, openChannel } from "./worker-channel.ts";
-import { rebuildError } from "./worker-errors.ts";
+import { openChannel, streamInbox } from "./worker-channel.ts";
 import type { FromSourceWorker, PackedChunk, ToSourceWorker, WorkerSourceSpec } from "./worker-protocol.ts";
 
 /** A chunk as the consumer sees it; one file's provenance stays numbers (see `ChunkProvenance`). */
@@ -56,7 +55,7 @@ export async function createWorkerSource(
     ...(options.execArgv ? { execArgv: options.execArgv } : {}),
   });
   const channel = openChannel<ToSourceWorker, FromSourceWorker>(worker, "source worker");
-  const { track, untrack, send, request } = channel;
+  const { send, request } = channel;
   let nextId = 1;
 
   const ready = (await request(0, null).catch(async (error: unknown) => {
@@ -73,58 +72,34 @@ export async function createWorkerSource(
     [Symbol.asyncIterator](): AsyncIterator<SampleChunk> {
       const id = nextId++;
       // Provenance stays packed until the chunk is consumed: objects made on arrival would only age in the queue.
-      const queue: PackedChunk[] = [];
-      let started = false;
-      let ended = false;
-      let failure: Error | null = null;
-      let wake: (() => void) | null = null;
+      const inbox = streamInbox<ToSourceWorker, FromSourceWorker, PackedChunk>(channel, id, {
+        start: { type: "pass", id, credits: bufferChunks },
+        cancel: { type: "cancel", id },
+        items: (message) => (message.type === "chunk" ? [message.chunk] : null),
+      });
       // The chunk handed out last: its consumer is done with it at the next call (see SampleChunk).
       let lent: PackedChunk | null = null;
-      const listener: Listener<FromSourceWorker> = {
-        onMessage(message) {
-          if (message.type === "chunk") queue.push(message.chunk);
-          else {
-            ended = true;
-            untrack(id);
-            if (message.type === "error") failure = rebuildError(message.error);
-          }
-          wake?.();
-        },
-        onFailure(error) {
-          ended = true;
-          failure = error;
-          wake?.();
-        },
-      };
       return {
         async next() {
-          if (!started) {
-            started = true;
-            track(id, listener);
-            send({ type: "pass", id, credits: bufferChunks });
-          }
-          while (queue.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
-          wake = null;
-          const packed = queue.shift();
+          inbox.start();
+          await inbox.wait();
+          const packed = inbox.queue.shift();
           const done = lent === null ? [] : [lent.slot];
           lent = packed ?? null;
           if (packed) {
-            if (!ended) send({ type: "credit", id, count: 1, slots: done });
+            if (!inbox.ended) send({ type: "credit", id, count: 1, slots: done });
             else release(done);
             return { value: arrived(packed), done: false };
           }
           release(done);
-          if (failure) throw failure;
+          if (inbox.failure) throw inbox.failure;
           return { value: undefined, done: true };
         },
         async return() {
-          if (started && !ended && !channel.closed) {
-            send({ type: "cancel", id });
-            while (!ended) await new Promise<void>((resolve) => (wake = resolve));
-          }
-          release([...queue.map((chunk) => chunk.slot), ...(lent === null ? [] : [lent.slot])]);
+          await inbox.cancel();
+          release([...inbox.queue.map((chunk) => chunk.slot), ...(lent === null ? [] : [lent.slot])]);
           lent = null;
-          queue.length = 0;
+          inbox.queue.length = 0;
           return { value: undefined, done: true };
         },
       };

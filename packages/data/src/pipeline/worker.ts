@@ -5,8 +5,7 @@ import type { PipelinePosition } from "./api.ts";
 import { integerAtLeast } from "./errors.ts";
 import { unpackRows } from "./rows-pack.ts";
 import type { PipelineState } from "./state.ts";
-import { type Listener, openChannel } from "./worker-channel.ts";
-import { rebuildError } from "./worker-errors.ts";
+import { openChannel, streamInbox } from "./worker-channel.ts";
 import type { FromWorker, PipelineInfo, ToWorker, WorkerPipelineSpec } from "./worker-protocol.ts";
 
 export interface WorkerPipelineOptions {
@@ -75,7 +74,7 @@ export async function createWorkerPipeline(
     if ("info" in message) info = message.info;
   });
   const channel = openChannel<ToWorker, FromWorker>(worker, "pipeline worker");
-  const { track, untrack, send, request } = channel;
+  const { send, request } = channel;
   let nextId = 1;
 
   await request(0, null);
@@ -89,60 +88,38 @@ export async function createWorkerPipeline(
   const stream = (start: (id: number) => ToWorker): AsyncIterable<Batch> => ({
     [Symbol.asyncIterator](): AsyncIterator<Batch> {
       const id = nextId++;
-      const queue: Batch[] = [];
-      let ended = false;
-      let failure: Error | null = null;
-      let wake: (() => void) | null = null;
-      let started = false;
+      const inbox = streamInbox<ToWorker, FromWorker, Batch>(channel, id, {
+        start: start(id),
+        cancel: { type: "cancel", id },
+        items: (message) =>
+          message.type === "batches"
+            ? message.batches.map((packed) => ({ ...packed, rows: unpackRows(packed.rows) }))
+            : null,
+      });
       // Credits go back in groups too: one message per consumed batch would cost the consumer's thread.
       let consumed = 0;
-      const listener: Listener<FromWorker> = {
-        onMessage(message) {
-          if (message.type === "batches") {
-            for (const packed of message.batches) queue.push({ ...packed, rows: unpackRows(packed.rows) });
-          } else {
-            ended = true;
-            untrack(id);
-            if (message.type === "error") failure = rebuildError(message.error);
-          }
-          wake?.();
-        },
-        onFailure(error) {
-          ended = true;
-          failure = error;
-          wake?.();
-        },
-      };
       return {
         async next() {
-          if (!started) {
-            started = true;
-            track(id, listener);
-            send(start(id));
-          }
-          if (queue.length === 0 && consumed > 0 && !ended) {
+          inbox.start();
+          if (inbox.queue.length === 0 && consumed > 0 && !inbox.ended) {
             send({ type: "credit", id, count: consumed });
             consumed = 0;
           }
-          while (queue.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
-          wake = null;
-          const batch = queue.shift();
+          await inbox.wait();
+          const batch = inbox.queue.shift();
           if (batch) {
-            if (!ended && ++consumed >= groupSize) {
+            if (!inbox.ended && ++consumed >= groupSize) {
               send({ type: "credit", id, count: consumed });
               consumed = 0;
             }
             return { value: batch, done: false };
           }
-          if (failure) throw failure;
+          if (inbox.failure) throw inbox.failure;
           return { value: undefined, done: true };
         },
         async return() {
-          if (started && !ended && !channel.closed) {
-            send({ type: "cancel", id });
-            while (!ended) await new Promise<void>((resolve) => (wake = resolve));
-          }
-          queue.length = 0;
+          await inbox.cancel();
+          inbox.queue.length = 0;
           return { value: undefined, done: true };
         },
       };
