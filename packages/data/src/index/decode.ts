@@ -1,13 +1,11 @@
 import { isUtf8 } from "node:buffer";
 import { DataError, type RowProblem } from "../csv/errors.ts";
-import type { ResolvedFormat } from "../csv/format.ts";
 import { LineEncoder } from "../csv/line-encoder.ts";
-import type { BadRecordPolicy } from "../csv/policy.ts";
 import { type CsvFileInfo, fileInfo, rowProblem } from "../csv/read.ts";
 import { syntaxError } from "../csv/records.ts";
 import { CsvSyntaxError, RecordSplitter, type SplitRecord } from "../csv/split.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
-import type { Schema } from "../schema/types.ts";
+import type { RowReaderSettings } from "./reader.ts";
 
 const LF = 0x0a;
 
@@ -24,16 +22,7 @@ export class RowDecoder {
   private splitter: RecordSplitter;
   private readonly records: SplitRecord[] = [];
 
-  constructor(
-    private readonly settings: {
-      format: ResolvedFormat;
-      schema: Schema;
-      requireLabel: boolean | undefined;
-      policy: BadRecordPolicy;
-      unseen: Map<string, number>;
-      maxRecordChars: number;
-    },
-  ) {
+  constructor(private readonly settings: Omit<RowReaderSettings, "index" | "plan">) {
     this.splitter = this.freshSplitter();
   }
 

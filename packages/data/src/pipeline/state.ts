@@ -69,16 +69,10 @@ export interface IndexedPipelineState {
 export type PipelineState = PipelineStateV1 | IndexedPipelineState;
 
 /** The settings a position-only state must agree on; the shard count may change, the epochs may be extended. */
-export interface PlanIdentity {
-  numSamples: number;
-  numFeatures: number;
-  batchSize: number;
-  dropRemainder: boolean;
-  stepsPerEpoch: number | null;
-  onExhausted: OnExhausted;
-  shuffle: ShuffleMode;
-  shardPolicy: ShardPolicy;
-}
+export type PlanIdentity = { numSamples: number } & Pick<
+  PipelineConfig,
+  "numFeatures" | "batchSize" | "dropRemainder" | "stepsPerEpoch" | "onExhausted" | "shuffle" | "shardPolicy"
+>;
 
 /**
  * A stable 16-hex-digit hash of the plan-relevant settings (SHA-256 of their JSON in a fixed key
