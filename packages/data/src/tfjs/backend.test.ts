@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { initBackend } from "./backend.ts";
 import { asTfDataset } from "./dataset.ts";
-import { epochBatches, separableRows } from "./test-helpers.ts";
+import { classifier, epochBatches, separableRows } from "./test-helpers.ts";
 
 describe("initBackend in Node", () => {
   it("wasm requested → wasm active with no warning, and a model trains on it without leaks", async () => {
@@ -10,26 +10,7 @@ describe("initBackend in Node", () => {
     expect(result).toEqual({ backend: "wasm", warning: null });
     expect(tf.getBackend()).toBe("wasm");
 
-    const model = tf.sequential({
-      layers: [
-        tf.layers.dense({
-          units: 8,
-          inputShape: [4],
-          activation: "relu",
-          kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
-        }),
-        tf.layers.dense({
-          units: 3,
-          activation: "softmax",
-          kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }),
-        }),
-      ],
-    });
-    model.compile({
-      optimizer: tf.train.adam(0.05),
-      loss: "sparseCategoricalCrossentropy",
-      metrics: ["accuracy"],
-    });
+    const model = classifier(3);
     const rows = separableRows(30);
     const epochs = 15;
     const counts: number[] = [];

@@ -2,36 +2,12 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Batch } from "../types.ts";
 import { asTfDataset } from "./dataset.ts";
-import { epochBatches, makeBatch, separableRows } from "./test-helpers.ts";
+import { classifier, epochBatches, makeBatch, separableRows } from "./test-helpers.ts";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
   tf.env().set("IS_TEST", true); // no "install tfjs-node" hint in the test output
 });
-
-function classifier(): tf.LayersModel {
-  const model = tf.sequential({
-    layers: [
-      tf.layers.dense({
-        units: 8,
-        inputShape: [4],
-        activation: "relu",
-        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
-      }),
-      tf.layers.dense({
-        units: 3,
-        activation: "softmax",
-        kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
-      }),
-    ],
-  });
-  model.compile({
-    optimizer: tf.train.adam(0.05),
-    loss: "sparseCategoricalCrossentropy",
-    metrics: ["accuracy"],
-  });
-  return model;
-}
 
 describe("asTfDataset", () => {
   it("iterated directly → {xs, ys} tensors with the batches' shapes and values", async () => {

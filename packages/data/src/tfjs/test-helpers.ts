@@ -1,4 +1,5 @@
 // Builders shared by this folder's tests (not exported from the package).
+import * as tf from "@tensorflow/tfjs";
 import type { Batch, RowRef } from "../types.ts";
 
 export function makeBatch(
@@ -70,4 +71,29 @@ export async function* epochBatches(
       })),
     });
   }
+}
+
+/** A compiled 4 → 8 → 3 softmax classifier for `separableRows`, its kernels seeded from `seed` and `seed + 1`. */
+export function classifier(seed = 1): tf.LayersModel {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({
+        units: 8,
+        inputShape: [4],
+        activation: "relu",
+        kernelInitializer: tf.initializers.glorotUniform({ seed }),
+      }),
+      tf.layers.dense({
+        units: 3,
+        activation: "softmax",
+        kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
+      }),
+    ],
+  });
+  model.compile({
+    optimizer: tf.train.adam(0.05),
+    loss: "sparseCategoricalCrossentropy",
+    metrics: ["accuracy"],
+  });
+  return model;
 }
