@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import type { ChildJob, ChildResult } from "./child.ts";
 import type { BenchInput, DatasetId } from "./contenders.ts";
 import { type MixedInput, mixedCsv, type NumericInput, numericCsv } from "./generate.ts";
+import { byId, isPartialRun, ratiosOf } from "./ratios.ts";
 import { SUITES, type Suite, type SuiteId } from "./registry.ts";
 import { type ContenderSummary, formatTable, summarize } from "./report.ts";
 
@@ -106,25 +107,6 @@ async function runSuite(
   return contenders.map((c) => summarize(c, samples.get(c.id) ?? [], data, reasons.get(c.id)));
 }
 
-const byId = (summaries: readonly ContenderSummary[] | undefined) =>
-  Object.fromEntries((summaries ?? []).map((s) => [s.id, s]));
-
-/** Rows/s of `a` over rows/s of `b`, or null when either has no figure. */
-function ratioOf(list: readonly ContenderSummary[] | undefined, a: string, b: string): number | null {
-  const x = byId(list)[a]?.rowsPerSecond;
-  const y = byId(list)[b]?.rowsPerSecond;
-  return x == null || y == null ? null : x / y;
-}
-
-/** The faster of stepwise's two file → Float32Array batch configurations (this thread, or parsing in a worker). */
-function bestStepwise(list: readonly ContenderSummary[] | undefined): string | null {
-  const candidates = ["stepwiseBatches", "stepwiseParallelBatches"]
-    .map((id) => byId(list)[id])
-    .filter((s): s is ContenderSummary => s?.rowsPerSecond != null);
-  candidates.sort((p, q) => (q.rowsPerSecond as number) - (p.rowsPerSecond as number));
-  return candidates[0]?.id ?? null;
-}
-
 /** A suite's figures for the JSON file: every contender, `null` when it has no figures (e.g. pandas absent). */
 function suiteJson(data: NumericInput | MixedInput | null, list: readonly ContenderSummary[] | undefined) {
   if (data === null || list === undefined) return null;
@@ -154,8 +136,7 @@ async function main(): Promise<void> {
   ]) as SuiteId[];
   // Anything short of every suite's every contender (`--only`, or a `--suites` list without all
   // of numeric, mixed and train) is a partial run.
-  const partial =
-    only !== undefined || !["numeric", "mixed", "train"].every((s) => wanted.includes(s as SuiteId));
+  const partial = isPartialRun(only, wanted);
   const cores = os.availableParallelism();
   console.log(
     `stepwise bench — ${cores} cores (${os.cpus()[0]?.model ?? "unknown cpu"}), node ${process.version}`,
@@ -198,27 +179,10 @@ async function main(): Promise<void> {
     console.log(`\n${table}`);
   }
 
-  const numericBest = bestStepwise(results.numeric);
-  const mixedBest = bestStepwise(results.mixed);
+  const ratios = ratiosOf(results);
   const trainer = byId(results.train).trainerWorker;
   const counting = byId(results.numeric).rowCount;
   const largeStream = byId(results.large).stepwiseBatches;
-  const ratios = {
-    numericVsTfDataCsv: numericBest ? ratioOf(results.numeric, numericBest, "tfDataCsv") : null,
-    numericVsPandas: numericBest ? ratioOf(results.numeric, numericBest, "pandasReadCsv") : null,
-    mixedVsTfDataCsv: mixedBest ? ratioOf(results.mixed, mixedBest, "tfDataCsv") : null,
-    trainEpochVsFitDataset: ratioOf(results.train, "trainerWorker", "fitDatasetTfDataCsv"),
-    // The contenders the headline ratios use, and the one-thread figures beside them.
-    numericContender: numericBest,
-    mixedContender: mixedBest,
-    numericInThreadVsTfDataCsv: ratioOf(results.numeric, "stepwiseBatches", "tfDataCsv"),
-    numericInThreadVsPandas: ratioOf(results.numeric, "stepwiseBatches", "pandasReadCsv"),
-    mixedInThreadVsTfDataCsv: ratioOf(results.mixed, "stepwiseBatches", "tfDataCsv"),
-    mixedVsPandas: mixedBest ? ratioOf(results.mixed, mixedBest, "pandasReadCsv") : null,
-    trainEpochMainLoaderVsFitDataset: ratioOf(results.train, "trainerMain", "fitDatasetTfDataCsv"),
-    trainEpochFullShuffleVsFitDataset: ratioOf(results.train, "trainerWorkerFull", "fitDatasetTfDataCsv"),
-    numericTensorsVsTfDataCsv: ratioOf(results.numeric, "stepwiseParallelTensors", "tfDataCsv"),
-  };
   const output = {
     date: new Date().toISOString(),
     command: `pnpm bench ${process.argv.slice(2).join(" ")}`.trim(),
