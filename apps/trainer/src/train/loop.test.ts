@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildMlp, compileModel, headFor, makeOptimizer } from "../model/build.ts";
 import type { EpochRecord } from "../run/history.ts";
 import type { Progress } from "../run/progress.ts";
-import { type LoopData, trainLoop } from "./loop.ts";
+import { type LoopData, type LoopOptions, trainLoop } from "./loop.ts";
 
 beforeAll(async () => {
   tf.env().set("PROD", true);
@@ -90,20 +90,27 @@ function setup(options: { epochs: number; validationFreq?: number; learningRate?
 
 const toTensors = (batch: Batch) => batchToTensors(batch, { task: "binary" });
 
+/** The loop over a `setup()` from epoch 0 with no history, silent; `overrides` set the rest. */
+function train(s: ReturnType<typeof setup>, overrides: Partial<LoopOptions> = {}) {
+  return trainLoop({
+    model: s.model,
+    metricNames: s.head.metricNames,
+    plan: s.p,
+    data: s.data,
+    toTensors,
+    startEpoch: 0,
+    history: [],
+    progress: silent,
+    onEpochEnd: async () => {},
+    ...overrides,
+  });
+}
+
 describe("training loop", () => {
   it("every planned step is trained once, in order; validation only after the planned epochs", async () => {
-    const { p, model, data, head } = setup({ epochs: 4, validationFreq: 2 });
-    const result = await trainLoop({
-      model,
-      metricNames: head.metricNames,
-      plan: p,
-      data,
-      toTensors,
-      startEpoch: 0,
-      history: [],
-      progress: silent,
-      onEpochEnd: async () => {},
-    });
+    const s = setup({ epochs: 4, validationFreq: 2 });
+    const { p, data } = s;
+    const result = await train(s);
     expect(data.stepsSeen).toEqual(Array.from({ length: p.totalSteps as number }, (_, i) => i));
     expect(result.history.map((r) => [r.epoch, r.steps, r.samples, r.valLoss !== null])).toEqual([
       [0, 3, 40, false],
@@ -114,18 +121,8 @@ describe("training loop", () => {
   });
 
   it("a separable problem → the loss falls and accuracy ends above chance", async () => {
-    const { p, model, data, head } = setup({ epochs: 30 });
-    const { history } = await trainLoop({
-      model,
-      metricNames: head.metricNames,
-      plan: p,
-      data,
-      toTensors,
-      startEpoch: 0,
-      history: [],
-      progress: silent,
-      onEpochEnd: async () => {},
-    });
+    const s = setup({ epochs: 30 });
+    const { history } = await train(s);
     const first = history[0] as EpochRecord;
     const last = history.at(-1) as EpochRecord;
     expect(last.loss).toBeLessThan(first.loss);
@@ -133,17 +130,9 @@ describe("training loop", () => {
   });
 
   it("many epochs → tf.memory().numTensors is the same after every epoch (no leaks)", async () => {
-    const { p, model, data, head } = setup({ epochs: 5 });
+    const s = setup({ epochs: 5 });
     const counts: number[] = [];
-    await trainLoop({
-      model,
-      metricNames: head.metricNames,
-      plan: p,
-      data,
-      toTensors,
-      startEpoch: 0,
-      history: [],
-      progress: silent,
+    await train(s, {
       onEpochEnd: async () => {
         counts.push(tf.memory().numTensors);
       },
@@ -154,17 +143,9 @@ describe("training loop", () => {
   });
 
   it("a loss that stops improving → early stopping after `patience` epochs, before the last epoch", async () => {
-    const { p, model, data, head } = setup({ epochs: 12, learningRate: 0 });
+    const s = setup({ epochs: 12, learningRate: 0 });
     const ends: number[] = [];
-    const result = await trainLoop({
-      model,
-      metricNames: head.metricNames,
-      plan: p,
-      data,
-      toTensors,
-      startEpoch: 0,
-      history: [],
-      progress: silent,
+    const result = await train(s, {
       patience: 2,
       onEpochEnd: async (record) => {
         ends.push(record.epoch);
@@ -176,7 +157,8 @@ describe("training loop", () => {
   });
 
   it("starting at a later epoch with a history → only the remaining epochs run and the history is kept", async () => {
-    const { p, model, data, head } = setup({ epochs: 3 });
+    const s = setup({ epochs: 3 });
+    const { data } = s;
     const earlier: EpochRecord = {
       epoch: 0,
       steps: 3,
@@ -187,16 +169,9 @@ describe("training loop", () => {
       valMetrics: { accuracy: 0 },
       seconds: 0,
     };
-    const result = await trainLoop({
-      model,
-      metricNames: head.metricNames,
-      plan: p,
-      data,
-      toTensors,
+    const result = await train(s, {
       startEpoch: 1,
       history: [earlier],
-      progress: silent,
-      onEpochEnd: async () => {},
     });
     expect(result.history.map((r) => r.epoch)).toEqual([0, 1, 2]);
     expect(data.stepsSeen[0]).toBe(3);
