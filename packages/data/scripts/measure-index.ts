@@ -46,12 +46,12 @@ async function generate(file: string, rows: number): Promise<void> {
     cells.push(String(uniformInt(rng, 0, 9)));
     chunk += `${cells.join(",")}\n`;
     if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await new Promise((resolve) => out.once("drain", resolve));
+      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
       chunk = "";
     }
   }
   out.end(chunk);
-  await new Promise((resolve) => out.on("finish", resolve));
+  await new Promise<void>((resolve) => out.on("finish", () => resolve()));
 }
 
 /** Features f0..f15 unnormalized, label as a regression value: encoding cost without a fitting pass. */

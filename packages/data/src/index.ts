@@ -5,7 +5,6 @@
 
 export { type BadRowBudget, type MaxBadRows, parseMaxBadRows } from "./csv/budget.ts";
 export { type CountRowsOptions, countRows, countRowsPerFile, type RowCount } from "./csv/count.ts";
-export { DataError, type DataErrorCode, type RowProblem } from "./csv/errors.ts";
 export { resolveCsvFiles } from "./csv/files.ts";
 export type { CsvFormat } from "./csv/format.ts";
 export { type InferSchemaOptions, inferSchema } from "./csv/infer.ts";
@@ -21,22 +20,7 @@ export { type CsvFileInfo, type CsvReadOptions, type CsvRow, readCsvRows } from 
 export { CSV_PARSERS, type CsvParser } from "./csv/records.ts";
 export { REJECTS_HEADER } from "./csv/rejects.ts";
 export { type CsvSource, type CsvSourceOptions, csvSource } from "./csv/source.ts";
-export {
-  type BlockPlan,
-  type ByteSize,
-  DEFAULT_MEMORY_BUDGET,
-  parseByteSize,
-  planBlocks,
-} from "./index/memory.ts";
-export {
-  buildRowIndex,
-  type IndexOrigin,
-  RowIndex,
-  type RowIndexOptions,
-  type RowLocation,
-} from "./index/row-index.ts";
-export { type IndexedCsvSource, type IndexedCsvSourceOptions, openIndexedCsv } from "./index/source.ts";
-export { subsetBlocks } from "./index/subset.ts";
+export { DataError, type DataErrorCode, type RowProblem } from "./errors.ts";
 export type { ManifestEntry, ManifestHeader } from "./manifest/format.ts";
 export {
   describeManifestReport,
@@ -106,6 +90,22 @@ export {
   type WorkerSource,
   type WorkerSourceOptions,
 } from "./pipeline/worker-source.ts";
+export {
+  type BlockPlan,
+  type ByteSize,
+  DEFAULT_MEMORY_BUDGET,
+  parseByteSize,
+  planBlocks,
+} from "./row-index/memory.ts";
+export {
+  buildRowIndex,
+  type IndexOrigin,
+  RowIndex,
+  type RowIndexOptions,
+  type RowLocation,
+} from "./row-index/row-index.ts";
+export { type IndexedCsvSource, type IndexedCsvSourceOptions, openIndexedCsv } from "./row-index/source.ts";
+export { subsetBlocks } from "./row-index/subset.ts";
 export { describeSchema } from "./schema/describe.ts";
 export { type EncoderOptions, SchemaEncoder } from "./schema/encode.ts";
 /** Which usable samples (by 0-based position in a pass) feed a schema's statistics; see `inferSchema`. */

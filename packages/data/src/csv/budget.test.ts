@@ -1,10 +1,10 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { numericSchema, tempDir } from "../index/test-helpers.ts";
+import { DataError } from "../errors.ts";
 import { collect } from "../pipeline/test-helpers.ts";
+import { numericSchema, tempDir } from "../row-index/test-helpers.ts";
 import { badRowLimit, parseMaxBadRows } from "./budget.ts";
-import { DataError } from "./errors.ts";
 import { csvSource } from "./source.ts";
 
 describe("parseMaxBadRows", () => {

@@ -1,4 +1,4 @@
-import { DataError } from "./errors.ts";
+import { DataError } from "../errors.ts";
 
 /** A bad-row budget: a count (`10`, `"10"`) or a share of the rows read (`0.001`, `"0.1%"`). */
 export type MaxBadRows = number | string;

@@ -7,10 +7,10 @@
  * the reference path, splitter fields through `SchemaEncoder.encode`, at its place in the order.
  */
 import { open } from "node:fs/promises";
+import { DataError } from "../errors.ts";
 import type { SampleChunk } from "../pipeline/chunk.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
 import type { Schema } from "../schema/types.ts";
-import { DataError } from "./errors.ts";
 import { FileChunker, type Swept, type UnseenAt } from "./file-chunker.ts";
 import type { ResolvedFormat } from "./format.ts";
 import type { PassCounts, RowTally } from "./policy.ts";

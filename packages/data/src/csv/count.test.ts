@@ -4,9 +4,9 @@ import { gzipSync } from "node:zlib";
 import { parse } from "csv-parse/sync";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "../index/test-helpers.ts";
+import { DataError } from "../errors.ts";
+import { tempDir } from "../row-index/test-helpers.ts";
 import { countRows, countRowsPerFile, RecordCounter } from "./count.ts";
-import { DataError } from "./errors.ts";
 import { chunked, randomCsv } from "./test-arbitraries.ts";
 
 /** The reference: csv-parse with the reader's options. */

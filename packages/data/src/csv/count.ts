@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { createGunzip } from "node:zlib";
-import { DataError } from "./errors.ts";
+import { DataError } from "../errors.ts";
 import { resolveCsvFiles } from "./files.ts";
 import { type CsvFormat, resolveFormat } from "./format.ts";
 

@@ -1,10 +1,11 @@
 // Splits and encodes one file's bytes into chunks of samples: the sweep of the chunked CSV pass
 // (see chunks.ts). A LineTaker for the record splitter, so that fast lines and the records the
 // splitter keeps are encoded in file order.
+
+import type { RowProblem } from "../errors.ts";
 import { ProvenanceChunk } from "../pipeline/chunk.ts";
 import type { SchemaEncoder } from "../schema/encode.ts";
 import type { RowRef } from "../types.ts";
-import type { RowProblem } from "./errors.ts";
 import type { ResolvedFormat } from "./format.ts";
 import { LineEncoder } from "./line-encoder.ts";
 import { type CsvFileInfo, type CsvRow, fileInfo, rowProblem } from "./read.ts";

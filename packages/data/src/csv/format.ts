@@ -1,4 +1,4 @@
-import { DataError } from "./errors.ts";
+import { DataError } from "../errors.ts";
 
 /** How the files are laid out; the same for every file of a dataset. */
 export interface CsvFormat {

@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "../index/test-helpers.ts";
+import { tempDir } from "../row-index/test-helpers.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
 import type { NumericStats, Schema } from "../schema/types.ts";
 import { inferSchema } from "./infer.ts";

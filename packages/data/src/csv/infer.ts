@@ -1,7 +1,7 @@
+import { DataError } from "../errors.ts";
 import { type IncludeSample, SchemaFitter } from "../schema/fit.ts";
 import { draftSchema } from "../schema/infer.ts";
 import type { Schema, SchemaOptions } from "../schema/types.ts";
-import { DataError } from "./errors.ts";
 import { resolveCsvFiles } from "./files.ts";
 import type { CsvFormat } from "./format.ts";
 import { type BadRecordPolicy, checkPolicy, RowTally } from "./policy.ts";

@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { numericSchema, tempDir } from "../index/test-helpers.ts";
+import { numericSchema, tempDir } from "../row-index/test-helpers.ts";
 import type { RejectedRow } from "./policy.ts";
 import { csvSource } from "./source.ts";
 

@@ -1,6 +1,6 @@
+import { DataError, type DataErrorCode, type RowProblem } from "../errors.ts";
 import type { RowRef } from "../types.ts";
 import { badRowLimit, type TallyBudget, tooManyBadRows } from "./budget.ts";
-import { DataError, type DataErrorCode, type RowProblem } from "./errors.ts";
 import type { CsvRow } from "./read.ts";
 import type { RejectsFile } from "./rejects.ts";
 

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "../index/test-helpers.ts";
-import { DataError } from "./errors.ts";
+import { DataError } from "../errors.ts";
+import { tempDir } from "../row-index/test-helpers.ts";
 import { type CsvFileInfo, type CsvReadOptions, type CsvRow, readCsvRows } from "./read.ts";
 import { randomCsv } from "./test-arbitraries.ts";
 

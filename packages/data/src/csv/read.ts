@@ -1,5 +1,5 @@
+import { DataError, type RowProblem } from "../errors.ts";
 import type { RowRef } from "../types.ts";
-import { DataError, type RowProblem } from "./errors.ts";
 import {
   type CsvFormat,
   checkColumnNames,

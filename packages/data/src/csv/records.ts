@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { pipeline, type Readable, Transform } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { parse } from "csv-parse";
-import { DataError } from "./errors.ts";
+import { DataError } from "../errors.ts";
 import type { ResolvedFormat } from "./format.ts";
 import { CsvSyntaxError, RecordSplitter, type SplitRecord } from "./split.ts";
 import { Utf8Tracker } from "./utf8.ts";

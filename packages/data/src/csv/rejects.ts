@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { stringify } from "csv-stringify/sync";
-import { DataError, type RowProblem } from "./errors.ts";
+import { DataError, type RowProblem } from "../errors.ts";
 import type { CsvRow } from "./read.ts";
 
 /** Columns of a rejects file: where the record was, why it was rejected, and the record itself. */

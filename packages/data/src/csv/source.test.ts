@@ -4,7 +4,7 @@ import { gzipSync } from "node:zlib";
 import { parse } from "csv-parse/sync";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "../index/test-helpers.ts";
+import { tempDir } from "../row-index/test-helpers.ts";
 import type { Schema } from "../schema/types.ts";
 import type { Sample } from "../types.ts";
 import { inferSchema } from "./infer.ts";

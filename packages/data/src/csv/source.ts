@@ -1,3 +1,4 @@
+import { DataError } from "../errors.ts";
 import type { SampleChunk } from "../pipeline/chunk.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
 import { parseSchema } from "../schema/json.ts";
@@ -5,7 +6,6 @@ import type { Schema } from "../schema/types.ts";
 import type { Sample, SampleSource } from "../types.ts";
 import { budgetOf, type MaxBadRows } from "./budget.ts";
 import { csvChunks } from "./chunks.ts";
-import { DataError } from "./errors.ts";
 import { resolveCsvFiles } from "./files.ts";
 import { type CsvFormat, resolveFormat } from "./format.ts";
 import { type BadRecordPolicy, checkPolicy, type ReadSummary, type RejectedRow, RowTally } from "./policy.ts";

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { DataError } from "../csv/errors.ts";
+import { DataError } from "../errors.ts";
 import { chainHash, type ManifestEntry, type ManifestHeader } from "./format.ts";
 
 /** An entry with where it came from. */

@@ -1,5 +1,5 @@
 import { type FileHandle, open, readFile } from "node:fs/promises";
-import { DataError } from "../csv/errors.ts";
+import { DataError } from "../errors.ts";
 import type { Pipeline } from "../pipeline/api.ts";
 import { isPadding } from "../pipeline/block.ts";
 import type { Batch } from "../types.ts";

@@ -1,5 +1,5 @@
 import { PlanError } from "@stepwise/core";
-import { DataError, type DataErrorCode } from "../csv/errors.ts";
+import { DataError, type DataErrorCode } from "../errors.ts";
 import { SourceError } from "../sources/errors.ts";
 import { PipelineError } from "./errors.ts";
 import type { SerializedError } from "./worker-protocol.ts";

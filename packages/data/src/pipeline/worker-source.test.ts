@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { csvSource } from "../csv/source.ts";
-import { tempDir } from "../index/test-helpers.ts";
+import { tempDir } from "../row-index/test-helpers.ts";
 import type { Schema } from "../schema/types.ts";
 import type { Batch } from "../types.ts";
 import type { SampleChunk } from "./chunk.ts";

@@ -1,8 +1,8 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DataError } from "../csv/errors.ts";
-import { tempDir } from "../index/test-helpers.ts";
+import { DataError } from "../errors.ts";
+import { tempDir } from "../row-index/test-helpers.ts";
 import type { Schema } from "../schema/types.ts";
 import { SourceError } from "../sources/errors.ts";
 import { createPipeline } from "./pipeline.ts";

@@ -1,4 +1,4 @@
-import { naturalCompare } from "../csv/files.ts";
+import { naturalCompare } from "../order.ts";
 
 /** Largest class index a Float32Array label holds exactly. */
 export const MAX_CLASS_INDEX = 2 ** 24 - 1;

@@ -9,7 +9,7 @@
  * - label: the value (regression), the class index (integer classes, must be < numClasses), or
  *   the vocabulary index (string classes; an unknown class is a bad record).
  */
-import { columnProblem, DataError, listForMessage, type RowProblem, showValue } from "../csv/errors.ts";
+import { columnProblem, DataError, listForMessage, type RowProblem, showValue } from "../errors.ts";
 import { badLabel, withLabelPrefix } from "./fit.ts";
 import type { Label, NumericFeature, Schema } from "./types.ts";
 import { expectedNumber, FLOAT32_MAX, isMissing, parseNumber } from "./values.ts";

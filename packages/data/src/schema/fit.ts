@@ -1,5 +1,5 @@
-import { columnProblem, DataError, listForMessage, type RowProblem, showValue } from "../csv/errors.ts";
-import { naturalCompare } from "../csv/files.ts";
+import { columnProblem, DataError, listForMessage, type RowProblem, showValue } from "../errors.ts";
+import { naturalCompare } from "../order.ts";
 import { ClassTally, MAX_CLASS_INDEX } from "./classes.ts";
 import type { DraftFeature, SchemaDraft } from "./infer.ts";
 import type { Feature, Label, NumericStats, Schema } from "./types.ts";

@@ -12,7 +12,7 @@
  * is an integer ≥ 0 with at most `maxCategories` distinct values, `regression` for other
  * numbers, `string-classes` otherwise.
  */
-import { DataError } from "../csv/errors.ts";
+import { DataError } from "../errors.ts";
 import {
   type IgnoredColumn,
   LABEL_KINDS,

@@ -1,4 +1,4 @@
-import { DataError } from "../csv/errors.ts";
+import { DataError } from "../errors.ts";
 import { LABEL_KINDS, NORMALIZATIONS, type Schema } from "./types.ts";
 
 type Json = Record<string, unknown>;

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { tempDir } from "../index/test-helpers.ts";
+import { tempDir } from "../row-index/test-helpers.ts";
 import { initBackend } from "./backend.ts";
 
 // tfjs and Emscripten log the failure themselves; keep the test output readable.

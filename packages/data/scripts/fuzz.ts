@@ -1,4 +1,4 @@
-// `pnpm --filter @stepwise/bench fuzz [--runs N] [--seed S]`: long randomized runs of the
+// `pnpm --filter @stepwise/data fuzz [--runs N] [--seed S]`: long randomized runs of the
 // differential properties that the test suite runs briefly. The byte-level line encoder and the
 // chunked CSV pass must equal the reference path (csv-parse fields → SchemaEncoder, and the
 // per-sample csvSource stream) on random schemas and files: same values bit for bit, same bad
@@ -9,12 +9,12 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parse } from "csv-parse/sync";
 import fc from "fast-check";
-import { LineEncoder } from "../../packages/data/src/csv/line-encoder.ts";
-import { lineFor, numericCsvCase, schemaCase } from "../../packages/data/src/csv/numeric-arbitraries.ts";
-import { rowProblem } from "../../packages/data/src/csv/read.ts";
-import { type CsvSourceOptions, csvSource } from "../../packages/data/src/csv/source.ts";
-import type { SampleChunk } from "../../packages/data/src/pipeline/chunk.ts";
-import { SchemaEncoder } from "../../packages/data/src/schema/encode.ts";
+import { LineEncoder } from "../src/csv/line-encoder.ts";
+import { lineFor, numericCsvCase, schemaCase } from "../src/csv/numeric-arbitraries.ts";
+import { rowProblem } from "../src/csv/read.ts";
+import { type CsvSourceOptions, csvSource } from "../src/csv/source.ts";
+import type { SampleChunk } from "../src/pipeline/chunk.ts";
+import { SchemaEncoder } from "../src/schema/encode.ts";
 
 const { values: args } = parseArgs({
   options: { runs: { type: "string", default: "200000" }, seed: { type: "string" } },

@@ -1,4 +1,4 @@
-import { DataError } from "../csv/errors.ts";
+import { DataError } from "../errors.ts";
 
 /** Memory budget of an indexed source when none is given: 256 MiB. */
 export const DEFAULT_MEMORY_BUDGET = 256 * 2 ** 20;

@@ -1,9 +1,9 @@
 import { isUtf8 } from "node:buffer";
-import { DataError, type RowProblem } from "../csv/errors.ts";
 import { LineEncoder } from "../csv/line-encoder.ts";
 import { type CsvFileInfo, fileInfo, rowProblem } from "../csv/read.ts";
 import { syntaxError } from "../csv/records.ts";
 import { CsvSyntaxError, RecordSplitter, type SplitRecord } from "../csv/split.ts";
+import { DataError, type RowProblem } from "../errors.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
 import type { RowReaderSettings } from "./reader.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DataError } from "../csv/errors.ts";
+import { DataError } from "../errors.ts";
 import { formatBytes, parseByteSize, planBlocks, SAMPLE_OVERHEAD_BYTES } from "./memory.ts";
 
 describe("parseByteSize", () => {

@@ -1,9 +1,9 @@
 import { budgetOf } from "../csv/budget.ts";
-import { DataError } from "../csv/errors.ts";
 import { resolveFormat } from "../csv/format.ts";
 import { checkPolicy, RowTally } from "../csv/policy.ts";
 import { RejectsFile } from "../csv/rejects.ts";
 import type { CsvSource, CsvSourceOptions } from "../csv/source.ts";
+import { DataError } from "../errors.ts";
 import { type BlockSource, readInBlocks, type SampleBlock } from "../pipeline/block.ts";
 import type { SampleChunk } from "../pipeline/chunk.ts";
 import { parseSchema } from "../schema/json.ts";

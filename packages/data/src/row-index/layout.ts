@@ -1,4 +1,4 @@
-import { DataError } from "../csv/errors.ts";
+import { DataError } from "../errors.ts";
 import type { RowIndex } from "./row-index.ts";
 
 /** Rows closer than this in a file are read together: copying the gap costs less than another read. */

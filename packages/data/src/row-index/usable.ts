@@ -1,9 +1,9 @@
-import { DataError } from "../csv/errors.ts";
 import type { ResolvedFormat } from "../csv/format.ts";
 import type { RowTally } from "../csv/policy.ts";
 import { readCsvRows } from "../csv/read.ts";
 import type { CsvParser } from "../csv/records.ts";
 import type { RejectsFile } from "../csv/rejects.ts";
+import { DataError } from "../errors.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
 import type { Schema } from "../schema/types.ts";
 import type { RowIndex } from "./row-index.ts";

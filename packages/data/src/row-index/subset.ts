@@ -1,4 +1,4 @@
-import { DataError } from "../csv/errors.ts";
+import { DataError } from "../errors.ts";
 import { type BlockSource, readInBlocks, type SampleBlock } from "../pipeline/block.ts";
 
 /**

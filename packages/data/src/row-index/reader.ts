@@ -1,8 +1,8 @@
 import { isUtf8 } from "node:buffer";
 import { type FileHandle, open } from "node:fs/promises";
-import { DataError } from "../csv/errors.ts";
 import type { ResolvedFormat } from "../csv/format.ts";
 import type { BadRecordPolicy } from "../csv/policy.ts";
+import { DataError } from "../errors.ts";
 import type { SampleBlock } from "../pipeline/block.ts";
 import type { Schema } from "../schema/types.ts";
 import { RowDecoder } from "./decode.ts";

@@ -1,8 +1,8 @@
 import { open, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { RecordCounter } from "../csv/count.ts";
-import { DataError } from "../csv/errors.ts";
 import { resolveCsvFiles } from "../csv/files.ts";
+import { DataError } from "../errors.ts";
 import { type FileKey, readSidecar, sidecarPath, writeSidecar } from "./sidecar.ts";
 import { type RecordTable, recordLine, recordStart, TableBuilder, tableBytes } from "./table.ts";
 

@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+
+/**
+ * Settings every package's tests share. No test may depend on how fast the machine is: property
+ * tests are sized by run count, and a test is given a minute before it counts as hung (a busy
+ * 2-core machine runs the slowest property here in ~5 s; tests that start processes or train set
+ * their own, longer bounds).
+ */
+export default defineConfig({
+  test: {
+    include: ["src/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
