@@ -2,6 +2,7 @@
 export type DataErrorCode =
   // Structural: always errors, whatever the bad-record policy.
   | "file-not-found"
+  | "not-a-file"
   | "no-files"
   | "duplicate-file"
   | "io"
