@@ -67,7 +67,7 @@ describe("inferSchema", () => {
       rowsRead: 50,
       rowsUsed: 50,
       rowsSkipped: 0,
-      sampleRows: 5,
+      sampleRows: 50,
       samplesFitted: 50,
     });
     expect(JSON.parse(JSON.stringify(schema))).toEqual(schema);
@@ -124,7 +124,7 @@ describe("inferSchema", () => {
       rowsRead: 50,
       rowsUsed: 50,
       rowsSkipped: 0,
-      sampleRows: 5,
+      sampleRows: 50,
       samplesFitted: training.length,
     });
     const all = await inferSchema({ paths: path, label: "y", sampleRows: 5 });
@@ -189,5 +189,128 @@ describe("inferSchema", () => {
       code: "no-data",
       message: "no sample to fit: includeSample left out all 2 usable samples",
     });
+  });
+});
+
+/** A wine-like table: `rows` rows of continuous measurements, class labels 0..2. */
+function measurements(rows: number, at: (row: number) => string | null = () => null): string {
+  const lines = Array.from({ length: rows }, (_, i) => {
+    const malic = at(i) ?? (1 + ((i * 7919) % 400) / 100).toFixed(2);
+    return `${(11 + ((i * 104729) % 300) / 100).toFixed(2)},${malic},${i % 3}`;
+  });
+  return `alcohol,malic_acid,class\n${lines.join("\n")}\n`;
+}
+
+const BAD_NUMBERS = ["abc", "n/a", "NaN", "Infinity", "1e400", "0x10", "1_000", "\u0000", "-"];
+
+describe("inferSchema: kinds from every row", () => {
+  it.each(BAD_NUMBERS)(
+    "one %j in a numeric column → still numeric; error names file:line:column",
+    async (bad) => {
+      const path = await file(measurements(178, (i) => (i === 2 ? bad : null)));
+      const error = await inferSchema({ paths: path, label: "class" }).catch((e) => e);
+      expect(error).toMatchObject({ name: "DataError", code: "bad-number", line: 4, column: "malic_acid" });
+      expect(error.message).toBe(
+        `${path}:4: column 2 "malic_acid" ${error.reason.match(/expected [^,]+/)[0]}, got ${JSON.stringify(bad)}`,
+      );
+      expect(error.message).toMatch(/expected a (finite |decimal )?number/);
+    },
+  );
+
+  it.each(BAD_NUMBERS)(
+    "one %j under skip → numeric, the row skipped and left out of the statistics",
+    async (bad) => {
+      const path = await file(measurements(178, (i) => (i === 2 ? bad : null)));
+      const schema = await inferSchema({ paths: path, label: "class", onBadRecord: "skip" });
+      expect(schema.features.map((f) => [f.name, f.kind])).toEqual([
+        ["alcohol", "numeric"],
+        ["malic_acid", "numeric"],
+      ]);
+      expect(schema.ignored).toEqual([]);
+      expect(schema.fit).toMatchObject({ rowsRead: 178, rowsUsed: 177, rowsSkipped: 1 });
+      expect(numericStats(schema, "malic_acid").count).toBe(177);
+      expect(schema.notes.join("\n")).toMatch(/"malic_acid": 1 of 178 value is not a number/);
+    },
+  );
+
+  it("quarantine → counted like skip while fitting", async () => {
+    const path = await file(measurements(100, (i) => (i === 50 ? "n/a" : null)));
+    const schema = await inferSchema({ paths: path, label: "class", onBadRecord: "quarantine" });
+    expect(schema.fit).toMatchObject({ rowsUsed: 99, rowsSkipped: 1 });
+    expect(numericStats(schema, "malic_acid").count).toBe(99);
+  });
+
+  it("a pixel column of small integers with one n/a → numeric, not categorical", async () => {
+    const lines = Array.from({ length: 300 }, (_, i) => `${i === 7 ? "n/a" : (i * 5) % 17},${i % 10}`);
+    const path = await file(`pixel_0_3,digit\n${lines.join("\n")}\n`);
+    const schema = await inferSchema({ paths: path, label: "digit", onBadRecord: "skip" });
+    expect(schema.features[0]).toMatchObject({ name: "pixel_0_3", kind: "numeric" });
+    expect(schema.fit.rowsSkipped).toBe(1);
+  });
+
+  it("more than 1 in 20 values not numbers → not numeric, and the reason says why", async () => {
+    const path = await file(measurements(100, (i) => (i % 10 === 0 ? `t${i}` : null)));
+    const schema = await inferSchema({ paths: path, label: "class" });
+    expect(schema.ignored).toEqual([
+      { name: "malic_acid", reason: expect.stringMatching(/90% of them numbers, fewer than the 95%/) },
+    ]);
+  });
+
+  it("a column that turns to text after the first sampleRows rows → decided by the whole file", async () => {
+    const lines = Array.from(
+      { length: 3000 },
+      (_, i) => `${i % 7},${i < 1000 ? String(i % 5) : ["a", "b"][i % 2]},${i % 2}`,
+    );
+    const path = await file(`x,code,y\n${lines.join("\n")}\n`);
+    const schema = await inferSchema({ paths: path, label: "y" });
+    expect(schema.features[1]).toMatchObject({ name: "code", kind: "categorical" });
+    expect(schema.fit).toMatchObject({ rowsRead: 3000, rowsUsed: 3000, rowsSkipped: 0, sampleRows: 3000 });
+  });
+
+  it("a column empty in the first sampleRows rows, numbers later → numeric, fitted on its values", async () => {
+    const lines = Array.from({ length: 1500 }, (_, i) => `${i % 7},${i < 1200 ? "" : (i % 13) / 2},${i % 2}`);
+    const path = await file(`x,late,y\n${lines.join("\n")}\n`);
+    const schema = await inferSchema({ paths: path, label: "y", defaults: { late: "mean" } });
+    expect(schema.features[1]).toMatchObject({ name: "late", kind: "numeric", stats: { count: 300 } });
+  });
+
+  it("sampleRows → never changes the schema, only how soon fitting starts", async () => {
+    const lines = Array.from(
+      { length: 400 },
+      (_, i) => `${i % 7},${i < 150 ? i : ["a", "b", "c"][i % 3]},${i % 2}`,
+    );
+    const path = await file(`x,mixed,y\n${lines.join("\n")}\n`);
+    const reference = await inferSchema({ paths: path, label: "y" });
+    for (const sampleRows of [1, 10, 149, 151, 399, 400]) {
+      expect(await inferSchema({ paths: path, label: "y", sampleRows })).toEqual(reference);
+    }
+  });
+
+  it("a named feature with a bad value in the first rows → numeric, the value a bad record", async () => {
+    const path = await file(measurements(60, (i) => (i === 0 ? "abc" : null)));
+    const schema = await inferSchema({
+      paths: path,
+      label: "class",
+      features: ["malic_acid"],
+      onBadRecord: "skip",
+    });
+    expect(schema.features).toMatchObject([{ name: "malic_acid", kind: "numeric" }]);
+    expect(schema.fit.rowsSkipped).toBe(1);
+  });
+
+  it("a class label with one stray text → integer classes, that row a bad label", async () => {
+    const path = await file(measurements(90).replace(/,1\n/, ",one\n"));
+    const schema = await inferSchema({ paths: path, label: "class", onBadRecord: "skip" });
+    expect(schema.label).toEqual({ name: "class", kind: "integer-classes", numClasses: 3 });
+    expect(schema.fit.rowsSkipped).toBe(1);
+    await expect(inferSchema({ paths: path, label: "class" })).rejects.toMatchObject({ code: "bad-label" });
+  });
+
+  it("csv-parse path → the same schema", async () => {
+    const path = await file(measurements(178, (i) => (i === 100 ? "abc" : null)));
+    const fast = await inferSchema({ paths: path, label: "class", onBadRecord: "skip" });
+    expect(
+      await inferSchema({ paths: path, label: "class", onBadRecord: "skip", parser: "csv-parse" }),
+    ).toEqual(fast);
   });
 });

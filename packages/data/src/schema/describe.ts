@@ -56,11 +56,13 @@ export function describeSchema(schema: Schema): string {
   const { rowsRead, rowsUsed, rowsSkipped, sampleRows } = schema.fit;
   const samplesFitted = schema.fit.samplesFitted ?? rowsUsed;
   lines.push(`Normalization: ${NORMALIZATION_TEXT[schema.normalization]}`);
+  // Schemas saved before kinds came from every row recorded the rows they did use: "from 1000 rows".
+  const kindsFrom = `kinds inferred from ${sampleRows >= rowsRead - rowsSkipped && sampleRows > 0 ? "all " : ""}${sampleRows} rows`;
   lines.push(
     samplesFitted === rowsUsed
-      ? `Fitted on ${rowsUsed} of ${rowsRead} rows (${rowsSkipped} skipped); kinds inferred from the first ${sampleRows} rows`
+      ? `Fitted on ${rowsUsed} of ${rowsRead} rows (${rowsSkipped} skipped); ${kindsFrom}`
       : `Statistics from ${samplesFitted} training samples of ${rowsUsed} usable (${rowsUsed - samplesFitted} left out, e.g. validation); ` +
-          `${rowsRead} rows read (${rowsSkipped} skipped); kinds inferred from the first ${sampleRows} rows`,
+          `${rowsRead} rows read (${rowsSkipped} skipped); ${kindsFrom}`,
   );
   lines.push(
     "Categorical values outside a vocabulary encode as all zeros and are counted in the read summary",

@@ -176,9 +176,13 @@ export class SchemaFitter {
     else if (fitted) this.labelMoments.add(this.labelValue);
   }
 
-  /** The finished schema; `counts` describe the pass the statistics came from. */
-  finish(counts: { rowsRead: number; rowsSkipped: number }): Schema {
-    const notes = [...this.draft.notes];
+  /**
+   * The finished schema; `counts` describe the pass the statistics came from. `decided`: the
+   * draft of the whole data when it was decided after fitting began (same features and label as
+   * the fitter's; its ignored columns, notes and row count are the ones reported).
+   */
+  finish(counts: { rowsRead: number; rowsSkipped: number }, decided: SchemaDraft = this.draft): Schema {
+    const notes = [...decided.notes];
     const features: Feature[] = this.columns.map(({ draft, moments, vocabulary, outside }) => {
       if (moments !== null) {
         const stats = moments.stats();
@@ -222,17 +226,17 @@ export class SchemaFitter {
     );
     return {
       version: 1,
-      columns: [...this.draft.columns],
+      columns: [...decided.columns],
       features,
       label,
-      ignored: this.draft.ignored.map((c) => ({ ...c })),
+      ignored: decided.ignored.map((c) => ({ ...c })),
       normalization: this.draft.normalization,
       numFeatures,
       fit: {
         rowsRead: counts.rowsRead,
         rowsUsed: this.rowsUsed,
         rowsSkipped: counts.rowsSkipped,
-        sampleRows: this.draft.sampleRows,
+        sampleRows: decided.sampleRows,
         samplesFitted: this.samplesFitted,
       },
       notes,

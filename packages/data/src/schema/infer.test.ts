@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { draftSchema } from "./infer.ts";
+import { KindTally } from "./kinds.ts";
 
 const columns = ["id", "temp", "color", "note", "day", "empty", "y"];
 const colors = ["red", "green", "blue"];
@@ -15,7 +16,7 @@ const sample = Array.from({ length: 30 }, (_, i) => [
 
 describe("draftSchema", () => {
   it("default rules → numeric, categorical, and ignored ids, text, dates, empty columns", () => {
-    const draft = draftSchema(columns, sample, { label: "y" });
+    const draft = draftSchema(columns, KindTally.of(columns.length, sample), { label: "y" });
     expect(draft.features.map((f) => [f.name, f.kind])).toEqual([
       ["temp", "numeric"],
       ["color", "categorical"],
@@ -35,19 +36,20 @@ describe("draftSchema", () => {
     ["numbers and a name", ["1", "2", "x"], "string-classes"],
   ])("label values %s → %s", (_name, values, kind) => {
     const rows = values.map((v, i) => [String(i * 3.5), v]);
-    expect(draftSchema(["x", "y"], rows, { label: "y" }).label?.kind).toBe(kind);
+    expect(draftSchema(["x", "y"], KindTally.of(2, rows), { label: "y" }).label?.kind).toBe(kind);
   });
 
   it("many distinct integer labels → regression unless labelKind says otherwise", () => {
     const rows = Array.from({ length: 50 }, (_, i) => [String(i % 5), String(i)]);
-    expect(draftSchema(["x", "y"], rows, { label: "y" }).label?.kind).toBe("regression");
-    expect(draftSchema(["x", "y"], rows, { label: "y", labelKind: "integer-classes" }).label?.kind).toBe(
-      "integer-classes",
-    );
+    expect(draftSchema(["x", "y"], KindTally.of(2, rows), { label: "y" }).label?.kind).toBe("regression");
+    expect(
+      draftSchema(["x", "y"], KindTally.of(2, rows), { label: "y", labelKind: "integer-classes" }).label
+        ?.kind,
+    ).toBe("integer-classes");
   });
 
   it("overrides → features in the listed order with forced kinds and defaults", () => {
-    const draft = draftSchema(columns, sample, {
+    const draft = draftSchema(columns, KindTally.of(columns.length, sample), {
       label: "y",
       features: ["color", "id", "note"],
       categorical: ["note"],
@@ -62,7 +64,10 @@ describe("draftSchema", () => {
   });
 
   it("ignore list → those columns ignored even when numeric", () => {
-    const draft = draftSchema(columns, sample, { label: "y", ignore: ["temp"] });
+    const draft = draftSchema(columns, KindTally.of(columns.length, sample), {
+      label: "y",
+      ignore: ["temp"],
+    });
     expect(draft.features.map((f) => f.name)).toEqual(["color"]);
   });
 
@@ -96,14 +101,19 @@ describe("draftSchema", () => {
     ["a default for an ignored column", { defaults: { note: "x" } }, "options", /not a feature/],
     ["maxCategories 0", { maxCategories: 0 }, "options", /maxCategories must be a positive integer/],
   ])("%s → DataError %s", (_name, options, code, message) => {
-    expect(() => draftSchema(columns, sample, options, { file: "d.csv", line: 1 })).toThrow(
-      expect.objectContaining({ name: "DataError", code, message: expect.stringMatching(message) }),
-    );
+    expect(() =>
+      draftSchema(columns, KindTally.of(columns.length, sample), options, { file: "d.csv", line: 1 }),
+    ).toThrow(expect.objectContaining({ name: "DataError", code, message: expect.stringMatching(message) }));
   });
 
   it("a missing column → message starts with file:line of the header", () => {
-    expect(() => draftSchema(columns, sample, { label: "nope" }, { file: "d.csv", line: 1 })).toThrow(
-      /^d\.csv:1: label column/,
-    );
+    expect(() =>
+      draftSchema(
+        columns,
+        KindTally.of(columns.length, sample),
+        { label: "nope" },
+        { file: "d.csv", line: 1 },
+      ),
+    ).toThrow(/^d\.csv:1: label column/);
   });
 });

@@ -1,18 +1,14 @@
 /**
- * Column kinds from a sample of rows. Rules, in order, for each non-label column:
+ * Column roles and kinds from the tallies of every row (see `kinds.ts` for the rules and what
+ * "a few" bad values in a numeric column means). For each non-label column:
  * 1. listed in `ignore`, or a `features` list is given and does not name it → ignored;
  * 2. listed in `numeric` / `categorical` → that kind;
- * 3. no values in the sample → ignored;
- * 4. every value a number → numeric, except a row counter (≥ 20 consecutive integers) → ignored;
- * 5. every value a date or time → ignored (dates need feature engineering first);
- * 6. at most `maxCategories` distinct values, each seen twice on average → categorical;
- * 7. otherwise free text or ids → ignored.
- * A column named in `features` that rules 3–7 would ignore is an error rather than a surprise,
- * except a row counter, which becomes numeric. The label is `integer-classes` when every value
- * is an integer ≥ 0 with at most `maxCategories` distinct values, `regression` for other
- * numbers, `string-classes` otherwise.
+ * 3. otherwise `decideKind`.
+ * A column named in `features` that `decideKind` would ignore is an error rather than a surprise
+ * (a named column is never dropped), except a row counter, which becomes numeric.
  */
 import { DataError } from "../errors.ts";
+import { type ColumnTally, decideKind, decideLabelKind, type KindTally, otherValuesNote } from "./kinds.ts";
 import {
   type IgnoredColumn,
   LABEL_KINDS,
@@ -21,7 +17,6 @@ import {
   type Normalization,
   type SchemaOptions,
 } from "./types.ts";
-import { isMissing, parseNumber } from "./values.ts";
 
 export interface DraftFeature {
   name: string;
@@ -37,79 +32,9 @@ export interface SchemaDraft {
   ignored: IgnoredColumn[];
   normalization: Normalization;
   maxCategories: number;
+  /** Rows the kinds were decided from. */
   sampleRows: number;
   notes: string[];
-}
-
-/** Consecutive integers this long are a row counter, not a measurement (fewer prove nothing). */
-const ROW_COUNTER_MIN = 20;
-
-interface Profile {
-  present: number;
-  numbers: number;
-  nonNegativeIntegers: number;
-  consecutive: boolean;
-  dates: number;
-  distinct: Set<string>;
-}
-
-const DATE =
-  /^(\d{4}-\d{1,2}-\d{1,2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{1,2}:\d{2}(:\d{2})?)$/;
-
-function profile(sample: readonly (readonly string[])[], index: number): Profile {
-  const p: Profile = {
-    present: 0,
-    numbers: 0,
-    nonNegativeIntegers: 0,
-    consecutive: true,
-    dates: 0,
-    distinct: new Set(),
-  };
-  let previous: number | null = null;
-  for (const row of sample) {
-    const text = row[index] as string;
-    if (isMissing(text)) continue;
-    p.present++;
-    p.distinct.add(text);
-    const value = parseNumber(text);
-    if (Number.isNaN(value)) {
-      p.consecutive = false;
-      if (DATE.test(text.trim())) p.dates++;
-      continue;
-    }
-    p.numbers++;
-    if (Number.isInteger(value) && value >= 0) p.nonNegativeIntegers++;
-    if (previous !== null && value !== previous + 1) p.consecutive = false;
-    previous = value;
-  }
-  return p;
-}
-
-type Verdict =
-  | { kind: "numeric" | "categorical" }
-  | { kind: "ignored"; reason: string; rowCounter?: boolean };
-
-function judge(p: Profile, maxCategories: number, sampleRows: number): Verdict {
-  if (p.present === 0) return { kind: "ignored", reason: `no values in the first ${sampleRows} rows` };
-  if (p.numbers === p.present) {
-    if (p.present >= ROW_COUNTER_MIN && p.consecutive) {
-      return { kind: "ignored", reason: "row counter (consecutive integers)", rowCounter: true };
-    }
-    return { kind: "numeric" };
-  }
-  if (p.dates === p.present) return { kind: "ignored", reason: "dates or times" };
-  if (p.distinct.size <= maxCategories && p.distinct.size * 2 <= p.present) return { kind: "categorical" };
-  return {
-    kind: "ignored",
-    reason: `free text or ids (${p.distinct.size} distinct values in ${p.present} rows)`,
-  };
-}
-
-function labelKind(p: Profile, maxCategories: number): LabelKind {
-  if (p.numbers < p.present) return "string-classes";
-  return p.nonNegativeIntegers === p.present && p.distinct.size <= maxCategories
-    ? "integer-classes"
-    : "regression";
 }
 
 function positiveInteger(name: string, value: number): number {
@@ -179,19 +104,21 @@ function checkDefault(feature: DraftFeature): void {
 }
 
 /**
- * Decides every column's role from `sample` (rows aligned with `columns`) and the overrides.
+ * Decides every column's role from `tally` (of rows aligned with `columns`) and the overrides.
  * Throws `DataError`: `missing-column` for names not in the header, `options` for
  * contradictions or a listed feature that cannot be encoded.
  */
 export function draftSchema(
   columns: readonly string[],
-  sample: readonly (readonly string[])[],
+  tally: KindTally,
   options: SchemaOptions = {},
   where: { file: string | null; line: number | null } = { file: null, line: null },
 ): SchemaDraft {
   checkNames(columns, options, where);
   const maxCategories = positiveInteger("maxCategories", options.maxCategories ?? 20);
-  const sampleRows = positiveInteger("sampleRows", options.sampleRows ?? 1000);
+  positiveInteger("sampleRows", options.sampleRows ?? 1000);
+  if (tally.maxDistinct <= maxCategories)
+    throw new RangeError("the tally must keep more distinct values than maxCategories");
   const normalization = options.normalization ?? "standard";
   if (!NORMALIZATIONS.includes(normalization))
     throw optionsError(
@@ -203,7 +130,8 @@ export function draftSchema(
     );
   }
   const index = new Map(columns.map((name, i) => [name, i]));
-  const profileOf = (name: string) => profile(sample, index.get(name) as number);
+  const tallyOf = (name: string) => tally.columns[index.get(name) as number] as ColumnTally;
+  const notes: string[] = [];
   const listed = options.features ?? null;
   const label = options.label ?? null;
   const ignored: IgnoredColumn[] = [];
@@ -223,7 +151,7 @@ export function draftSchema(
       features.push({ name, kind, default: fallback });
       continue;
     }
-    const verdict = judge(profileOf(name), maxCategories, sampleRows);
+    const verdict = decideKind(tallyOf(name), maxCategories);
     if (verdict.kind === "ignored" && listed !== null && !verdict.rowCounter) {
       throw optionsError(
         `feature ${JSON.stringify(name)} cannot be encoded as inferred: ${verdict.reason}; ` +
@@ -231,12 +159,12 @@ export function draftSchema(
       );
     }
     if (verdict.kind === "ignored" && listed === null) ignored.push({ name, reason: verdict.reason });
-    else
-      features.push({
-        name,
-        kind: verdict.kind === "categorical" ? "categorical" : "numeric",
-        default: fallback,
-      });
+    else {
+      const kind = verdict.kind === "categorical" ? "categorical" : "numeric";
+      features.push({ name, kind, default: fallback });
+      const note = kind === "numeric" ? otherValuesNote(name, tallyOf(name), "column") : null;
+      if (note !== null) notes.push(note);
+    }
   }
   for (const feature of features) checkDefault(feature);
   for (const name of Object.keys(options.defaults ?? {})) {
@@ -245,16 +173,18 @@ export function draftSchema(
   }
   let labelDraft: SchemaDraft["label"] = null;
   if (label !== null) {
-    const p = profileOf(label);
+    const p = tallyOf(label);
     if (p.present === 0 && options.labelKind === undefined) {
       throw new DataError({
         code: "missing-label",
         ...where,
         column: label,
-        reason: `label column ${JSON.stringify(label)} has no values in the first ${sampleRows} rows`,
+        reason: `label column ${JSON.stringify(label)} has no values in any row`,
       });
     }
-    labelDraft = { name: label, kind: options.labelKind ?? labelKind(p, maxCategories) };
+    labelDraft = { name: label, kind: options.labelKind ?? decideLabelKind(p, maxCategories) };
+    const note = labelDraft.kind === "string-classes" ? null : otherValuesNote(label, p, "label");
+    if (note !== null) notes.push(note);
   }
   if (features.length === 0) throw optionsError("no feature columns: every column is the label or ignored");
   ignored.sort((a, b) => (index.get(a.name) as number) - (index.get(b.name) as number));
@@ -265,7 +195,7 @@ export function draftSchema(
     ignored,
     normalization,
     maxCategories,
-    sampleRows: sample.length,
-    notes: [],
+    sampleRows: tally.rows,
+    notes,
   };
 }

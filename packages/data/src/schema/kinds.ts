@@ -1,0 +1,176 @@
+/**
+ * What every column holds, tallied over every row read (not a prefix), and the one function that
+ * turns a tally into a column kind. The tallies are small and fixed per column (a handful of
+ * counters and at most `maxDistinct` remembered values), so they ride along the statistics pass
+ * whatever the file size.
+ *
+ * "A few" bad values, precisely: a column is numeric when at least 95% of its present
+ * (non-blank) values are numbers as `parseNumber` reads them (`NUMERIC_SHARE`), i.e. at most one
+ * value in 20 is something else (`abc`, `n/a`, `NaN`, `Infinity`, `1e400`, `0x10`, `1_000`, a NUL
+ * byte, …). Those values do not change the kind: their rows are bad records, handled by the
+ * bad-record policy. The rule depends on counts only, so it gives the same kinds for the same rows
+ * whatever their order or the chunk sizes.
+ */
+import { isMissing, parseNumber } from "./values.ts";
+
+/** Share of a column's present values that must be numbers for the column to be numeric. */
+export const NUMERIC_SHARE = 0.95;
+
+/** Consecutive integers this long are a row counter, not a measurement (fewer prove nothing). */
+const ROW_COUNTER_MIN = 20;
+
+const DATE =
+  /^(\d{4}-\d{1,2}-\d{1,2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{1,2}:\d{2}(:\d{2})?)$/;
+
+/** The values of one column so far. */
+export class ColumnTally {
+  /** Non-blank values. */
+  present = 0;
+  /** Values that are numbers. */
+  numbers = 0;
+  /** Numbers that are integers ≥ 0. */
+  nonNegativeIntegers = 0;
+  /** Values that are not numbers but dates or times. */
+  dates = 0;
+  /** Every value so far a number, each one more than the last. */
+  consecutive = true;
+  /** The first value that is not a number, for notes and messages. */
+  firstOther: string | null = null;
+  /** Distinct values (texts), kept up to `maxDistinct`; more means "many". */
+  readonly distinct = new Set<string>();
+  /** Distinct numbers, kept up to `maxDistinct`. */
+  readonly distinctNumbers = new Set<number>();
+  private previous = Number.NaN;
+
+  constructor(private readonly maxDistinct: number) {}
+
+  add(text: string): void {
+    if (isMissing(text)) return;
+    this.present++;
+    if (this.distinct.size < this.maxDistinct) this.distinct.add(text);
+    const value = parseNumber(text);
+    if (Number.isNaN(value)) {
+      this.consecutive = false;
+      this.firstOther ??= text;
+      if (DATE.test(text.trim())) this.dates++;
+      return;
+    }
+    this.numbers++;
+    if (Number.isInteger(value) && value >= 0) this.nonNegativeIntegers++;
+    if (this.distinctNumbers.size < this.maxDistinct) this.distinctNumbers.add(value);
+    if (this.consecutive && this.numbers > 1 && value !== this.previous + 1) this.consecutive = false;
+    this.previous = value;
+  }
+
+  /** Present values that are not numbers. */
+  get others(): number {
+    return this.present - this.numbers;
+  }
+
+  /** Whether the distinct values were all kept (else there are more than `maxDistinct`). */
+  get distinctComplete(): boolean {
+    return this.distinct.size < this.maxDistinct;
+  }
+
+  /** Numbers are at least `NUMERIC_SHARE` of the present values (and there is at least one). */
+  get mostlyNumbers(): boolean {
+    return this.numbers > 0 && this.numbers >= NUMERIC_SHARE * this.present;
+  }
+}
+
+/** Tallies of every column of a dataset, fed one row (fields aligned with the columns) at a time. */
+export class KindTally {
+  readonly columns: ColumnTally[];
+  /** Rows tallied. */
+  rows = 0;
+
+  /** `maxDistinct` must exceed the largest vocabulary asked for (maxCategories). */
+  constructor(
+    numColumns: number,
+    readonly maxDistinct: number,
+  ) {
+    this.columns = Array.from({ length: numColumns }, () => new ColumnTally(maxDistinct));
+  }
+
+  add(fields: readonly string[]): void {
+    this.rows++;
+    const columns = this.columns;
+    for (let i = 0; i < columns.length; i++) (columns[i] as ColumnTally).add(fields[i] ?? "");
+  }
+
+  /** The tally of `rows` (convenient for small data and tests). */
+  static of(numColumns: number, rows: readonly (readonly string[])[], maxDistinct = 1000): KindTally {
+    const tally = new KindTally(numColumns, maxDistinct);
+    for (const row of rows) tally.add(row);
+    return tally;
+  }
+}
+
+/** What a column becomes when nothing forces its kind. */
+export type Verdict =
+  | { kind: "numeric" | "categorical" }
+  | { kind: "ignored"; reason: string; rowCounter?: boolean };
+
+function percent(part: number, whole: number): string {
+  return `${Math.floor((100 * part) / whole)}%`;
+}
+
+/**
+ * The kind of a feature column from its tally over all rows. Rules, in order:
+ * 1. no values → ignored;
+ * 2. numbers are at least `NUMERIC_SHARE` of the values → numeric (the other values are bad
+ *    records), except a row counter (≥ 20 values, all consecutive integers) → ignored;
+ * 3. every value a date or time → ignored (dates need feature engineering first);
+ * 4. at most `maxCategories` distinct values, each seen twice on average → categorical;
+ * 5. otherwise free text or ids → ignored.
+ * The single place where kinds are decided: new kinds (dates, hashed or embedded categories)
+ * belong here.
+ */
+export function decideKind(t: ColumnTally, maxCategories: number): Verdict {
+  if (t.present === 0) return { kind: "ignored", reason: "no values in any row" };
+  if (t.mostlyNumbers) {
+    if (t.others === 0 && t.present >= ROW_COUNTER_MIN && t.consecutive) {
+      return { kind: "ignored", reason: "row counter (consecutive integers)", rowCounter: true };
+    }
+    return { kind: "numeric" };
+  }
+  if (t.dates === t.present) return { kind: "ignored", reason: "dates or times" };
+  const distinct = t.distinct.size;
+  if (t.distinctComplete && distinct <= maxCategories && distinct * 2 <= t.present)
+    return { kind: "categorical" };
+  const count = t.distinctComplete ? `${distinct}` : `more than ${maxCategories}`;
+  const numbers =
+    t.numbers === 0
+      ? ""
+      : `; ${percent(t.numbers, t.present)} of them numbers, fewer than the ${NUMERIC_SHARE * 100}% a numeric column needs`;
+  return {
+    kind: "ignored",
+    reason: `free text or ids (${count} distinct values in ${t.present} rows${numbers})`,
+  };
+}
+
+/**
+ * The kind of a label column from its tally: `integer-classes` when its numbers are all integers
+ * ≥ 0 with at most `maxCategories` distinct values, `regression` for other numbers (in both, the
+ * values that are not numbers are bad records, as for a numeric feature), `string-classes` when
+ * numbers are fewer than `NUMERIC_SHARE` of the values.
+ */
+export function decideLabelKind(
+  t: ColumnTally,
+  maxCategories: number,
+): "regression" | "integer-classes" | "string-classes" {
+  if (!t.mostlyNumbers) return "string-classes";
+  return t.nonNegativeIntegers === t.numbers && t.distinctNumbers.size <= maxCategories
+    ? "integer-classes"
+    : "regression";
+}
+
+/** A note for a numeric column with values that are not numbers: what happens to those rows. */
+export function otherValuesNote(name: string, t: ColumnTally, role: "column" | "label"): string | null {
+  if (t.others === 0 || t.firstOther === null) return null;
+  const what = t.others === 1 ? "value is not a number" : "values are not numbers";
+  return (
+    `${role} ${JSON.stringify(name)}: ${t.others} of ${t.present} ${what} (first ${JSON.stringify(t.firstOther.slice(0, 40))}); ` +
+    "the column stays numeric and those rows are bad records (error, skip or quarantine as asked)"
+  );
+}
