@@ -36,12 +36,6 @@ function alignment(info: CsvFileInfo, columns: readonly string[]): Int32Array | 
   return Int32Array.from(columns, (name) => index.get(name) ?? -1);
 }
 
-/** Fields of a row in the order of the first file's columns (files may order them differently). */
-function aligned(fields: readonly string[], positions: Int32Array | null): readonly string[] {
-  if (positions === null) return fields;
-  return Array.from(positions, (at) => (at < 0 ? "" : (fields[at] ?? "")));
-}
-
 /** What decides how rows are fitted: the features with their kinds and defaults, and the label kind. */
 function fittingKinds(draft: SchemaDraft): string {
   return JSON.stringify([draft.features, draft.label]);
@@ -154,10 +148,10 @@ async function fitPass(
     }
     await tally.reject(pass, row, problem);
   };
-  const fit = async (row: CsvRow) => {
+  const fit = async (row: CsvRow, parsed?: Float64Array) => {
     if (row.problem !== null) return reject(row, row.problem);
     if (bound !== row.info) bind(row.info);
-    const problem = (fitter as SchemaFitter).add(row.fields, options.includeSample);
+    const problem = (fitter as SchemaFitter).add(row.fields, options.includeSample, parsed);
     if (problem === null) tally.used(pass);
     else await reject(row, problem);
   };
@@ -178,10 +172,11 @@ async function fitPass(
     if (aligning?.info !== row.info) {
       aligning = { info: row.info, positions: alignment(row.info, (pendingFiles[0] as CsvFileInfo).columns) };
     }
-    if (row.problem === null) (kinds as KindTally).add(aligned(row.fields, aligning.positions));
+    const tallied = row.problem === null;
+    if (tallied) (kinds as KindTally).add(row.fields, aligning.positions);
     if (tallyOnly) continue;
     if (fitter !== null) {
-      await fit(row);
+      await fit(row, tallied ? (kinds as KindTally).parsed : undefined);
       continue;
     }
     buffered.push(row);

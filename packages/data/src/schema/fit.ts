@@ -102,8 +102,9 @@ export class SchemaFitter {
   /**
    * Counts one record into the statistics, or returns why it is bad (and counts nothing).
    * `include` is asked once per usable sample, in order, whether it feeds the statistics.
+   * `parsed`: each field's `parseNumber` value by position, when the caller has it already.
    */
-  add(fields: readonly string[], include?: IncludeSample): RowProblem | null {
+  add(fields: readonly string[], include?: IncludeSample, parsed?: Float64Array): RowProblem | null {
     for (let i = 0; i < this.columns.length; i++) {
       const { draft } = this.columns[i] as Column;
       const position = this.positions[i] as number;
@@ -119,7 +120,7 @@ export class SchemaFitter {
         this.texts[i] = text;
         continue;
       }
-      const value = parseNumber(text);
+      const value = parsed === undefined ? parseNumber(text) : (parsed[position] as number);
       if (Number.isNaN(value))
         return columnProblem(
           "bad-number",
@@ -129,7 +130,7 @@ export class SchemaFitter {
         );
       this.values[i] = value;
     }
-    const labelProblem = this.draft.label === null ? null : this.checkLabel(fields);
+    const labelProblem = this.draft.label === null ? null : this.checkLabel(fields, parsed);
     if (labelProblem !== null) return labelProblem;
     const fitted = include === undefined || include(this.rowsUsed);
     this.rowsUsed++;
@@ -150,7 +151,7 @@ export class SchemaFitter {
   }
 
   /** Checks the label and keeps its text and value for `countLabel`. */
-  private checkLabel(fields: readonly string[]): RowProblem | null {
+  private checkLabel(fields: readonly string[], parsed: Float64Array | undefined): RowProblem | null {
     const label = this.draft.label as NonNullable<SchemaDraft["label"]>;
     const text = fields[this.labelPosition] as string;
     const number = this.labelPosition + 1;
@@ -158,7 +159,7 @@ export class SchemaFitter {
       return withLabelPrefix(columnProblem("missing-label", label.name, number, "is empty"));
     this.labelText = text;
     if (label.kind === "string-classes") return null;
-    const value = parseNumber(text);
+    const value = parsed === undefined ? parseNumber(text) : (parsed[this.labelPosition] as number);
     this.labelValue = value;
     if (label.kind === "regression") {
       return Number.isNaN(value) ? badLabel(label.name, number, expectedNumber(text), text) : null;

@@ -44,8 +44,9 @@ export class ColumnTally {
 
   constructor(private readonly maxDistinct: number) {}
 
-  add(text: string): void {
-    if (isMissing(text)) return;
+  /** Counts one value; returns it as a number (NaN when missing or not a number). */
+  add(text: string): number {
+    if (isMissing(text)) return Number.NaN;
     this.present++;
     if (this.distinct.size < this.maxDistinct) this.distinct.add(text);
     const value = parseNumber(text);
@@ -53,13 +54,14 @@ export class ColumnTally {
       this.consecutive = false;
       this.firstOther ??= text;
       if (DATE.test(text.trim())) this.dates++;
-      return;
+      return value;
     }
     this.numbers++;
     if (Number.isInteger(value) && value >= 0) this.nonNegativeIntegers++;
     if (this.distinctNumbers.size < this.maxDistinct) this.distinctNumbers.add(value);
     if (this.consecutive && this.numbers > 1 && value !== this.previous + 1) this.consecutive = false;
     this.previous = value;
+    return value;
   }
 
   /** Present values that are not numbers. */
@@ -83,6 +85,8 @@ export class KindTally {
   readonly columns: ColumnTally[];
   /** Rows tallied. */
   rows = 0;
+  /** The numbers of the last row added, by field position. */
+  parsed = new Float64Array(0);
 
   /** `maxDistinct` must exceed the largest vocabulary asked for (maxCategories). */
   constructor(
@@ -92,10 +96,21 @@ export class KindTally {
     this.columns = Array.from({ length: numColumns }, () => new ColumnTally(maxDistinct));
   }
 
-  add(fields: readonly string[]): void {
+  /**
+   * Counts one row. `positions[i]`: where column i is in `fields` (-1: absent, a missing value);
+   * null when the fields line up with the columns. Leaves each field's number (NaN when missing
+   * or not a number) in `parsed`, by its position in `fields`, so fitting need not parse it again.
+   */
+  add(fields: readonly string[], positions: Int32Array | null = null): void {
     this.rows++;
     const columns = this.columns;
-    for (let i = 0; i < columns.length; i++) (columns[i] as ColumnTally).add(fields[i] ?? "");
+    if (this.parsed.length < fields.length) this.parsed = new Float64Array(fields.length);
+    const parsed = this.parsed;
+    for (let i = 0; i < columns.length; i++) {
+      const at = positions === null ? i : (positions[i] as number);
+      const value = (columns[i] as ColumnTally).add(at < 0 ? "" : (fields[at] ?? ""));
+      if (at >= 0) parsed[at] = value;
+    }
   }
 
   /** The tally of `rows` (convenient for small data and tests). */

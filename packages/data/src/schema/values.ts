@@ -12,7 +12,11 @@ export const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** Whether a field counts as a missing value: empty or only blanks. */
 export function isMissing(text: string): boolean {
-  return text.length === 0 || text.trim().length === 0;
+  if (text.length === 0) return true;
+  const first = text.charCodeAt(0);
+  // Printable ASCII is never white space: the common case decided without `trim`.
+  if (first > 32 && first < 127) return false;
+  return text.trim().length === 0;
 }
 
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i); // exact doubles up to 1e22
