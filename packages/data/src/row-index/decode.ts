@@ -8,6 +8,13 @@ import { SchemaEncoder } from "../schema/encode.ts";
 import type { RowReaderSettings } from "./reader.ts";
 
 const LF = 0x0a;
+const CR = 0x0d;
+
+/** Whether `buf[from, to)` holds only empty lines: what may follow a row within its index range. */
+function onlyLineBreaks(buf: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (buf[i] !== LF && buf[i] !== CR) return false;
+  return true;
+}
 
 /**
  * Turns one row's bytes (its exact range from the index) into features and a label, exactly as
@@ -68,7 +75,12 @@ export class RowDecoder {
     // The line encoder needs a line feed ahead; only a file's unterminated last row lacks one.
     if (encoder != null && buf[end - 1] === LF) {
       const lineFeed = encoder.encode(buf, start, end, out, base);
-      if (lineFeed >= 0 && (!encoder.nonAscii || isUtf8(buf.subarray(start, lineFeed)))) return encoder.label;
+      if (
+        lineFeed >= 0 &&
+        (lineFeed === end - 1 || onlyLineBreaks(buf, lineFeed + 1, end)) &&
+        (!encoder.nonAscii || isUtf8(buf.subarray(start, lineFeed)))
+      )
+        return encoder.label;
     }
     const info = this.infos[f] as CsvFileInfo;
     const bytes = buf.subarray(start, end);

@@ -6,6 +6,9 @@ import { DataError } from "../errors.ts";
 import type { SampleBlock } from "../pipeline/block.ts";
 import type { Schema } from "../schema/types.ts";
 import { RowDecoder } from "./decode.ts";
+
+const LF = 0x0a;
+
 import { COALESCE_GAP_BYTES, layOut, newLayout, type ReadLayout, Recycler } from "./layout.ts";
 import type { BlockPlan } from "./memory.ts";
 import type { RowIndex } from "./row-index.ts";
@@ -85,9 +88,11 @@ export class RowReader {
       }
       const handle = await openFile(file);
       try {
-        const bytes = Buffer.allocUnsafe(range.end - range.start);
-        await readFully(handle, file, bytes, range.start, bytes.length);
-        this.decoder.addFile(file, bytes, range.line);
+        const lead = range.start > 0 ? 1 : 0;
+        const bytes = Buffer.allocUnsafe(range.end - range.start + lead);
+        await readFully(handle, file, bytes, range.start - lead, bytes.length);
+        await this.checkRow(f, bytes, range.start - lead, range.start, range.end, range.line);
+        this.decoder.addFile(file, bytes.subarray(lead), range.line);
       } finally {
         await handle.close();
       }
@@ -145,19 +150,37 @@ export class RowReader {
         const from = layout.firstSlot[k] as number;
         const to = layout.firstSlot[k + 1] as number;
         const f = layout.file[from] as number;
-        const base = layout.start[from] as number;
+        // One byte more in front: the line feed that must precede the first row.
+        const first = layout.start[from] as number;
+        const base = first > 0 ? first - 1 : 0;
         const length = (layout.end[to - 1] as number) - base;
         const buffer = this.buffers.take(length);
         try {
           await readFully(await handleOf(f), index.files[f] as string, buffer, base, length);
-          const valid = isUtf8(buffer.subarray(0, length));
+          const valid = isUtf8(buffer.subarray(first - base, length));
           for (let s = from; s < to; s++) {
+            const line = layout.line[s] as number;
+            await this.checkRow(f, buffer, base, layout.start[s] as number, layout.end[s] as number, line);
             const start = (layout.start[s] as number) - base;
             const end = (layout.end[s] as number) - base;
             const position = layout.position[s] as number;
-            const line = layout.line[s] as number;
             const at = position * numFeatures;
-            arrays.labels[position] = decoder.decode(f, buffer, start, end, valid, line, arrays.features, at);
+            try {
+              arrays.labels[position] = decoder.decode(
+                f,
+                buffer,
+                start,
+                end,
+                valid,
+                line,
+                arrays.features,
+                at,
+              );
+            } catch (error) {
+              // The decoder found another number of records than one where the index put a row.
+              if (error instanceof DataError && error.code === "count-mismatch") await index.discard(f);
+              throw error;
+            }
           }
         } finally {
           this.buffers.give(buffer);
@@ -174,6 +197,38 @@ export class RowReader {
     await Promise.allSettled([...handles.values()].map(async (h) => (await h).close()));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failure) throw failure.reason;
+  }
+
+  /**
+   * Checks that the row the index puts at `[start, end)` (absolute offsets; `buffer` holds the
+   * file from `bufferStart`, the byte before `start` included) starts where a record can: at the
+   * file's start, after its byte order mark, or right after a line feed; and ends with a line
+   * feed or at the file's end. A file changed in place under an index of the same size and mtime
+   * fails this almost always. Throws `DataError` (count-mismatch) naming the file and line, and
+   * removes the stale sidecar so the next open rebuilds the index.
+   */
+  private async checkRow(
+    f: number,
+    buffer: Buffer,
+    bufferStart: number,
+    start: number,
+    end: number,
+    line: number,
+  ): Promise<void> {
+    const { index } = this.settings;
+    const before = start === 0 ? LF : buffer[start - 1 - bufferStart];
+    const startsRecord = before === LF || (start === 3 && before === 0xbf);
+    const endsRecord = end === index.fileSize(f) || buffer[end - 1 - bufferStart] === LF;
+    if (startsRecord && endsRecord) return;
+    await index.discard(f);
+    throw new DataError({
+      code: "count-mismatch",
+      file: index.files[f] as string,
+      line,
+      reason:
+        `the row index does not match the file (no record ${startsRecord ? "ends" : "starts"} at byte ${startsRecord ? end : start}): ` +
+        "the file changed after it was indexed; its index is discarded, run again to rebuild it",
+    });
   }
 
   /** The block over recycled arrays; `release` gives them back for a later block. */

@@ -3,7 +3,8 @@ import { resolve } from "node:path";
 import { RecordCounter } from "../csv/count.ts";
 import { resolveCsvFiles } from "../csv/files.ts";
 import { DataError } from "../errors.ts";
-import { type FileKey, readSidecar, sidecarPath, writeSidecar } from "./sidecar.ts";
+import { fingerprintFile, StreamFingerprint } from "./fingerprint.ts";
+import { discardSidecar, type FileKey, readSidecar, sidecarPath, writeSidecar } from "./sidecar.ts";
 import { type RecordTable, recordLine, recordStart, TableBuilder, tableBytes } from "./table.ts";
 
 export interface RowIndexOptions {
@@ -35,6 +36,8 @@ interface FileRows {
   table: RecordTable;
   /** Records before the first data row: 1 with a header, else 0. */
   skip: number;
+  /** The sidecar the table was read from or saved to, or null (memory only). */
+  sidecar: string | null;
 }
 
 /**
@@ -94,6 +97,20 @@ export class RowIndex {
     return this.recordRange(entry, record);
   }
 
+  /** Size in bytes of file `fileIndex` when it was indexed. */
+  fileSize(fileIndex: number): number {
+    return (this.entries[fileIndex] as FileRows).sizeBytes;
+  }
+
+  /**
+   * Removes file `fileIndex`'s sidecar after a read found the index does not describe the file
+   * (it changed in a way its fingerprint did not show), so the next open rebuilds the index.
+   */
+  async discard(fileIndex: number): Promise<void> {
+    const sidecar = (this.entries[fileIndex] as FileRows).sidecar;
+    if (sidecar !== null) await discardSidecar(sidecar);
+  }
+
   /** Byte range of the header record of file `fileIndex` (its first record), or null without headers. */
   headerRange(fileIndex: number): { start: number; end: number; line: number } | null {
     const entry = this.entries[fileIndex] as FileRows;
@@ -129,8 +146,15 @@ async function keyOf(file: string): Promise<FileKey> {
   }
 }
 
-/** One pass of the record counter over the file, collecting where every record starts. */
-export async function scanRecords(file: string, chunkBytes: number): Promise<RecordTable> {
+/**
+ * One pass of the record counter over the file, collecting where every record starts; with
+ * `fingerprint`, the same chunks also feed the content fingerprint the index is checked by.
+ */
+export async function scanRecords(
+  file: string,
+  chunkBytes: number,
+  fingerprint: StreamFingerprint | null = null,
+): Promise<RecordTable> {
   const builder = new TableBuilder();
   const counter = new RecordCounter(builder);
   try {
@@ -142,6 +166,7 @@ export async function scanRecords(file: string, chunkBytes: number): Promise<Rec
         const { bytesRead } = await handle.read(buffer, 0, chunkBytes, null);
         if (bytesRead === 0) break;
         counter.push(buffer.subarray(0, bytesRead));
+        fingerprint?.push(buffer.subarray(0, bytesRead));
       }
       counter.end();
     } finally {
@@ -158,10 +183,24 @@ export async function scanRecords(file: string, chunkBytes: number): Promise<Rec
   return builder.finish();
 }
 
+/** The fingerprint of `file`'s content now (see `fingerprint.ts`), or null when it cannot be read. */
+async function currentFingerprint(file: string, sizeBytes: number): Promise<Buffer | null> {
+  try {
+    const handle = await open(file, "r");
+    try {
+      return await fingerprintFile(handle, sizeBytes);
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return null;
+  }
+}
+
 async function indexFile(
   file: string,
   options: Required<Pick<RowIndexOptions, "cache" | "chunkBytes">> & { indexDir: string | null },
-): Promise<{ table: RecordTable; key: FileKey; origin: IndexOrigin }> {
+): Promise<{ table: RecordTable; key: FileKey; origin: IndexOrigin; sidecar: string | null }> {
   if (/\.gz$/i.test(file)) {
     throw new DataError({
       code: "not-indexable",
@@ -174,10 +213,18 @@ async function indexFile(
   const key = await keyOf(file);
   const path = sidecarPath(file, options.indexDir);
   if (options.cache) {
+    // Size and mtime can stay the same when the content does not (a rewrite, a restored mtime):
+    // the sidecar is used only when the content fingerprint matches too.
     const cached = await readSidecar(path, key);
-    if (cached !== null) return { table: cached, key, origin: "cached" };
+    if (
+      cached !== null &&
+      cached.fingerprint.equals((await currentFingerprint(file, key.sizeBytes)) ?? Buffer.alloc(0))
+    ) {
+      return { table: cached.table, key, origin: "cached", sidecar: path };
+    }
   }
-  const table = await scanRecords(file, options.chunkBytes);
+  const fingerprint = new StreamFingerprint(key.sizeBytes);
+  const table = await scanRecords(file, options.chunkBytes, fingerprint);
   const after = await keyOf(file);
   if (after.sizeBytes !== key.sizeBytes || after.mtimeMs !== key.mtimeMs) {
     throw new DataError({
@@ -186,15 +233,18 @@ async function indexFile(
       reason: "the file changed while it was being indexed; try again",
     });
   }
-  if (!options.cache) return { table, key, origin: "memory" };
-  return { table, key, origin: (await writeSidecar(path, key, table)) ? "built" : "memory" };
+  if (!options.cache) return { table, key, origin: "memory", sidecar: null };
+  const saved = await writeSidecar(path, key, table, fingerprint.digest());
+  return { table, key, origin: saved ? "built" : "memory", sidecar: saved ? path : null };
 }
 
 /**
  * The row index of CSV files, directories or globs: each file's record offsets come from its
- * sidecar (`<indexDir>/<name>.<hash>.rowidx`) when the sidecar matches the file's path, size and
- * modification time, else from one quote-aware pass at raw-read speed, saved for next time. A
- * file that changed is re-indexed automatically; a folder that is not writable keeps the index
+ * sidecar (`<indexDir>/<name>.<hash>.rowidx`) when the sidecar is intact (checksum) and matches
+ * the file's path, size, modification time and content fingerprint (a hash of 64 blocks of 4 KiB
+ * spread over the file, or all of a smaller file), else from one quote-aware pass at raw-read
+ * speed, saved for next time. A file that changed is re-indexed automatically (reads through the
+ * index also check every row starts after a line feed: see `RowReader`); a folder that is not writable keeps the index
  * in memory. Throws `DataError` for missing or empty files, gzip files (`not-indexable`) and
  * unreadable ones.
  * @example const index = await buildRowIndex("data/parts"); index.locate(12345) // { file, start, end, line, … }
@@ -213,7 +263,7 @@ export async function buildRowIndex(
   const entries: FileRows[] = [];
   const origins: IndexOrigin[] = [];
   for (const file of files) {
-    const { table, key, origin } = await indexFile(file, settings);
+    const { table, key, origin, sidecar } = await indexFile(file, settings);
     if (table.numRecords === 0) {
       throw new DataError({
         code: "empty-file",
@@ -221,7 +271,7 @@ export async function buildRowIndex(
         reason: header ? "empty file: expected a header row" : "empty file: no records",
       });
     }
-    entries.push({ file, sizeBytes: key.sizeBytes, table, skip: header ? 1 : 0 });
+    entries.push({ file, sizeBytes: key.sizeBytes, table, skip: header ? 1 : 0, sidecar });
     origins.push(origin);
   }
   return new RowIndex(entries, origins);

@@ -1,13 +1,16 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
+import { FINGERPRINT_BYTES } from "./fingerprint.ts";
 import type { RecordTable } from "./table.ts";
 
 /** Bumped whenever the layout below or the record scan changes: older sidecars are then rebuilt. */
-export const INDEX_FORMAT_VERSION = 1;
+export const INDEX_FORMAT_VERSION = 2;
 
 const MAGIC = "SWROWIDX";
-const FIXED_BYTES = 56;
+const FINGERPRINT_AT = 56;
+const CHECKSUM_AT = FINGERPRINT_AT + FINGERPRINT_BYTES;
+const FIXED_BYTES = CHECKSUM_AT + 32;
 
 /** What a sidecar must match to be used: the file it indexes, as `stat` sees it now. */
 export interface FileKey {
@@ -34,12 +37,27 @@ export function sidecarPath(file: string, indexDir: string | null): string {
 
 const pad8 = (n: number): number => Math.ceil(n / 8) * 8;
 
+/** SHA-256 of a sidecar's bytes except the checksum itself: a damaged sidecar is never used. */
+function checksumOf(bytes: Buffer): Buffer {
+  return createHash("sha256")
+    .update(bytes.subarray(0, CHECKSUM_AT))
+    .update(bytes.subarray(FIXED_BYTES))
+    .digest();
+}
+
+/** A cached index: the table, and the fingerprint of the content it was built from (see `fingerprint.ts`). */
+export interface CachedTable {
+  table: RecordTable;
+  fingerprint: Buffer;
+}
+
 /**
  * Little-endian layout: magic, format version, size, mtime, record/step/mark counts, path length,
- * then the path, the low offsets, the high steps and the line marks, each 8-byte aligned so the
- * arrays can be viewed in place when the sidecar is read back.
+ * the content fingerprint, a checksum of everything else, then the path, the low offsets, the
+ * high steps and the line marks, each 8-byte aligned so the arrays can be viewed in place when
+ * the sidecar is read back.
  */
-export function encodeSidecar(key: FileKey, table: RecordTable): Buffer {
+export function encodeSidecar(key: FileKey, table: RecordTable, fingerprint: Buffer): Buffer {
   const path = Buffer.from(key.path, "utf8");
   const pathEnd = FIXED_BYTES + pad8(path.length);
   const lowEnd = pathEnd + pad8(table.numRecords * 4);
@@ -58,11 +76,16 @@ export function encodeSidecar(key: FileKey, table: RecordTable): Buffer {
   bytes(table.low.subarray(0, table.numRecords)).copy(out, pathEnd);
   bytes(table.highSteps).copy(out, lowEnd);
   bytes(table.lineMarks).copy(out, stepsEnd);
+  fingerprint.copy(out, FINGERPRINT_AT);
+  checksumOf(out).copy(out, CHECKSUM_AT);
   return out;
 }
 
-/** The table in `bytes` when it is a current-format sidecar of exactly `key`, else null (stale or damaged). */
-export function decodeSidecar(bytes: Buffer, key: FileKey): RecordTable | null {
+/**
+ * The table in `bytes` when it is an intact current-format sidecar of exactly `key`, else null
+ * (stale or damaged). The caller still checks the fingerprint against the file's content.
+ */
+export function decodeSidecar(bytes: Buffer, key: FileKey): CachedTable | null {
   if (bytes.length < FIXED_BYTES || bytes.toString("latin1", 0, 8) !== MAGIC) return null;
   if (bytes.readUInt32LE(8) !== INDEX_FORMAT_VERSION) return null;
   if (bytes.readDoubleLE(16) !== key.sizeBytes || bytes.readDoubleLE(24) !== key.mtimeMs) return null;
@@ -75,20 +98,22 @@ export function decodeSidecar(bytes: Buffer, key: FileKey): RecordTable | null {
   const stepsEnd = lowEnd + numSteps * 8;
   if (!Number.isSafeInteger(numRecords) || bytes.length !== stepsEnd + numMarks * 8) return null;
   if (bytes.toString("utf8", FIXED_BYTES, FIXED_BYTES + pathLength) !== key.path) return null;
+  if (!checksumOf(bytes).equals(bytes.subarray(CHECKSUM_AT, FIXED_BYTES))) return null;
   // Typed arrays need aligned offsets; a pooled Buffer may not be, and then one copy fixes it.
   const base = bytes.byteOffset % 8 === 0 ? bytes : Buffer.from(bytes);
   const view = <T>(Type: new (b: ArrayBufferLike, o: number, n: number) => T, at: number, n: number): T =>
     new Type(base.buffer, base.byteOffset + at, n);
-  return {
+  const table = {
     numRecords,
     low: view(Uint32Array, pathEnd, numRecords),
     highSteps: view(Float64Array, lowEnd, numSteps),
     lineMarks: view(Float64Array, stepsEnd, numMarks),
   };
+  return { table, fingerprint: Buffer.from(bytes.subarray(FINGERPRINT_AT, CHECKSUM_AT)) };
 }
 
-/** The cached table for `key`, or null when there is none or it is stale. */
-export async function readSidecar(path: string, key: FileKey): Promise<RecordTable | null> {
+/** The cached table for `key`, or null when there is none or it is stale or damaged. */
+export async function readSidecar(path: string, key: FileKey): Promise<CachedTable | null> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -105,15 +130,25 @@ let written = 0;
  * indexing the same file) sees either no sidecar or a whole one. Returns false when the folder is
  * not writable (read-only data): the index is then kept in memory only.
  */
-export async function writeSidecar(path: string, key: FileKey, table: RecordTable): Promise<boolean> {
+export async function writeSidecar(
+  path: string,
+  key: FileKey,
+  table: RecordTable,
+  fingerprint: Buffer,
+): Promise<boolean> {
   const temporary = `${path}.${process.pid}.${written++}.tmp`;
   try {
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(temporary, encodeSidecar(key, table));
+    await writeFile(temporary, encodeSidecar(key, table, fingerprint));
     await rename(temporary, path);
     return true;
   } catch {
     await rm(temporary, { force: true }).catch(() => {});
     return false;
   }
+}
+
+/** Removes a sidecar found not to match its file, so the next open rebuilds it (best effort). */
+export async function discardSidecar(path: string): Promise<void> {
+  await rm(path, { force: true }).catch(() => {});
 }

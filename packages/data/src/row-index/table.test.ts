@@ -76,17 +76,20 @@ describe("sidecar", () => {
   })();
 
   it("encoded then decoded with the same key → the same table", () => {
-    const decoded = decodeSidecar(encodeSidecar(key, table), key) as RecordTable;
+    const fingerprint = Buffer.alloc(32, 7);
+    const cached = decodeSidecar(encodeSidecar(key, table, fingerprint), key);
+    expect(cached?.fingerprint).toEqual(fingerprint);
+    const decoded = cached?.table as RecordTable;
     expect(decoded.numRecords).toBe(3);
     expect([0, 1, 2].map((r) => recordStart(decoded, r))).toEqual([0, 9, 2 ** 32 + 4]);
     expect([0, 1, 2].map((r) => recordLine(decoded, r))).toEqual([1, 2, 7]);
   });
 
   it("decoded from an unaligned copy → the same table", () => {
-    const bytes = encodeSidecar(key, table);
+    const bytes = encodeSidecar(key, table, Buffer.alloc(32));
     const shifted = Buffer.alloc(bytes.length + 1);
     bytes.copy(shifted, 1);
-    expect(decodeSidecar(shifted.subarray(1), key)?.numRecords).toBe(3);
+    expect(decodeSidecar(shifted.subarray(1), key)?.table.numRecords).toBe(3);
   });
 
   it.each<[string, (bytes: Buffer) => [Buffer, FileKey]]>([
@@ -101,9 +104,23 @@ describe("sidecar", () => {
       },
     ],
     ["a truncated file", (b) => [b.subarray(0, b.length - 8), key]],
+    [
+      "a flipped byte in the offsets",
+      (b) => {
+        b[b.length - 9] = (b[b.length - 9] as number) ^ 1;
+        return [b, key];
+      },
+    ],
+    [
+      "another fingerprint written over the stored one",
+      (b) => {
+        b.fill(9, 56, 88);
+        return [b, key];
+      },
+    ],
     ["not a sidecar", () => [Buffer.from("x,y\n1,2\n"), key]],
   ])("%s → not used (null)", (_name, change) => {
-    const [bytes, wanted] = change(encodeSidecar(key, table));
+    const [bytes, wanted] = change(encodeSidecar(key, table, Buffer.alloc(32)));
     expect(decodeSidecar(bytes, wanted)).toBeNull();
   });
 });
