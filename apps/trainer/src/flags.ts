@@ -1,6 +1,6 @@
 import { ON_EXHAUSTED, SHARD_POLICIES } from "@stepwise/core";
 import type { Command } from "commander";
-import { choiceFlag, integerFlag, listFlag, validationFreqFlag } from "./options.ts";
+import { choiceFlag, delimiterFlag, integerFlag, listFlag, validationFreqFlag } from "./options.ts";
 
 /** What `--shuffle` takes; `permutation` (in-memory random access) never applies to CSV data. */
 export const SHUFFLE_MODES = ["full", "buffer", "none"] as const;
@@ -48,7 +48,11 @@ export function addPlanFlags(command: Command, defaults: { batchSize?: number; e
 export function addCsvFormatFlags(command: Command): Command {
   return command
     .option("--no-header", "the CSV files have no header row")
-    .option("--delimiter <CHAR>", "CSV field delimiter (default: ,)");
+    .option(
+      "--delimiter <CHAR>",
+      "CSV field delimiter, one character; \\t for a tab (default: ,)",
+      delimiterFlag,
+    );
 }
 
 /** Flags that pick the training data and its columns, and what to do with bad rows. */

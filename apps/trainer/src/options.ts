@@ -65,3 +65,17 @@ export function listFlag(flag: string) {
     return parts;
   };
 }
+
+/**
+ * `--delimiter`: one character; `\t` (as typed in a shell) and `tab` mean a tab. Anything longer
+ * is an error, not a delimiter that silently never matches.
+ */
+export function delimiterFlag(raw: string): string {
+  if (raw === "\\t" || raw === "tab") return "\t";
+  if ([...raw].length !== 1 || /["\r\n]/.test(raw)) {
+    throw new UsageError(
+      `--delimiter must be one character other than a quote or a line break (e.g. , ; | or \\t for a tab), got ${JSON.stringify(raw)}`,
+    );
+  }
+  return raw;
+}

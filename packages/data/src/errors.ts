@@ -10,6 +10,7 @@ export type DataErrorCode =
   | "missing-column"
   | "duplicate-column"
   | "quote"
+  | "line-endings"
   | "record-too-long"
   | "no-data"
   | "count-mismatch"

@@ -6,7 +6,7 @@ export interface CsvFormat {
   header?: boolean;
   /** Column names when `header` is false; default `column1`, `column2`, … (1-based, as in messages). */
   columns?: readonly string[];
-  /** Field delimiter, e.g. `,` `;` `\t` `|`. Default `,`. */
+  /** Field delimiter: one character, e.g. `,` `;` `\t` `|`. Default `,`. */
   delimiter?: string;
 }
 
@@ -20,10 +20,12 @@ export interface ResolvedFormat {
 export function resolveFormat(format: CsvFormat = {}): ResolvedFormat {
   const header = format.header ?? true;
   const delimiter = format.delimiter ?? ",";
-  if (typeof delimiter !== "string" || delimiter.length === 0 || /["\r\n]/.test(delimiter)) {
+  // One character (one code point, whatever its UTF-8 length): what every CSV reader means by a
+  // delimiter, and what the row index and both parsers split on alike.
+  if (typeof delimiter !== "string" || [...delimiter].length !== 1 || /["\r\n]/.test(delimiter)) {
     throw new DataError({
       code: "options",
-      reason: `delimiter must be a non-empty string without quotes or line breaks, got ${JSON.stringify(delimiter)}`,
+      reason: `delimiter must be one character other than a quote or a line break (e.g. "," ";" "\\t" "|"), got ${JSON.stringify(delimiter)}`,
     });
   }
   if (header && format.columns !== undefined) {

@@ -96,6 +96,7 @@ describe("inferSchema", () => {
 
   it.each([
     ["a header-only file", "no-data", ["x,y\n"]],
+    ["a file with CR-only line endings", "line-endings", ["x,y\r1,a\r2,b\r"]],
     ["only bad rows under skip", "no-data", ["x,y\nq,1\nr,2\n"]],
     ["a later part without the label column", "missing-column", ["x,y\n1,a\n2,b\n", "x\n3\n"]],
     ["an empty part", "empty-file", ["x,y\n1,a\n", ""]],

@@ -164,6 +164,46 @@ describe("readCsvRows: structural errors", () => {
     expect(error.code).toBe("record-too-long");
   });
 
+  it.each(["ab", "", ";;", '"', "\r\n"])("delimiter %j → options error before reading", async (delimiter) => {
+    const rows = readCsvRows([join(dir, "never-read.csv")], { delimiter });
+    await expect(rows.next()).rejects.toMatchObject({
+      code: "options",
+      message: expect.stringContaining("delimiter must be one character"),
+    });
+  });
+
+  it("a one-character delimiter outside ASCII → split on it", async () => {
+    const path = join(dir, "section.csv");
+    await writeFile(path, "a§b\n1§2\n");
+    const rows = [];
+    for await (const row of readCsvRows([path], { delimiter: "§" })) rows.push(row.fields);
+    expect(rows).toEqual([["1", "2"]]);
+  });
+
+  it.each(["fast", "csv-parse"] as const)(
+    "CR-only line endings (%s) → line-endings error, not a header without rows",
+    async (parser) => {
+      const path = join(dir, `cr-only-${parser}.csv`);
+      await writeFile(path, "x,y\r1,2\r3,4\r");
+      for (const header of [true, false]) {
+        const error = await (async () => {
+          for await (const _ of readCsvRows([path], { parser, header }));
+        })().catch((e) => e);
+        expect(error).toMatchObject({ name: "DataError", code: "line-endings", file: path });
+        expect(error.message).toMatch(/line endings are CR only/);
+        expect(error.message.split("\n")).toHaveLength(1);
+      }
+    },
+  );
+
+  it("a lone CR inside a quoted field of a file with line feeds → read as data", async () => {
+    const path = join(dir, "quoted-cr.csv");
+    await writeFile(path, 'x,y\n"a\rb",2\n');
+    const rows = [];
+    for await (const row of readCsvRows([path])) rows.push(row.fields);
+    expect(rows).toEqual([["a\rb", "2"]]);
+  });
+
   it("header with columns given → options error before reading", async () => {
     const error = await failure([await file("a\n1\n")], { columns: ["z"] });
     expect(error.code).toBe("options");

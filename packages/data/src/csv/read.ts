@@ -70,9 +70,13 @@ export async function* readCsvRows(
       maxRecordChars: options.maxRecordChars ?? 16 * 2 ** 20,
       columns: () => info?.columns ?? null,
     });
+    let first: string[] | null = null;
+    let recordsInFile = 0;
     for await (const batch of batches) {
+      recordsInFile += batch.length;
       for (const { fields, line, badUtf8 } of batch) {
         if (info === null) {
+          first = fields;
           info = fileInfo(file, fileIndex, format, fields, line, badUtf8);
           options.onFile?.(info);
           if (format.header) continue;
@@ -82,6 +86,7 @@ export async function* readCsvRows(
         yield { fields, ref, info, problem: rowProblem(fields, info.columns, badUtf8) };
       }
     }
+    if (recordsInFile === 1 && (first as string[]).some((field) => LONE_CR.test(field))) throw crOnly(file);
     if (info === null) {
       throw new DataError({
         code: "empty-file",
@@ -92,7 +97,29 @@ export async function* readCsvRows(
   }
 }
 
-/** The first record of a file: its header, or (without one) the first data record. */
+/** A carriage return not followed by a line feed. */
+const LONE_CR = /\r(?!\n)/;
+
+/**
+ * Records end at `\n` or `\r\n` (as in csv-parse with the reader's options), so a file whose lines
+ * end with a lone `\r` (classic Mac OS) reads as a single record holding carriage returns.
+ * That shape, one record with a lone CR, is refused rather than read as a header with no rows.
+ */
+function crOnly(file: string): DataError {
+  return new DataError({
+    code: "line-endings",
+    file,
+    line: 1,
+    reason:
+      "the line endings are CR only (carriage returns without line feeds); records end at \\n or \\r\\n: " +
+      "convert the file first, e.g. tr '\\r' '\\n' < in.csv > out.csv",
+  });
+}
+
+/**
+ * The first record of a file: its header, or (without one) the first data record. Throws
+ * `DataError` for invalid UTF-8 or duplicate names in a header.
+ */
 export function fileInfo(
   file: string,
   fileIndex: number,

@@ -1,0 +1,32 @@
+import { Command } from "commander";
+import { describe, expect, it } from "vitest";
+import { UsageError } from "./errors.ts";
+import { addCsvFormatFlags } from "./flags.ts";
+import { delimiterFlag } from "./options.ts";
+
+describe("--delimiter", () => {
+  it.each([
+    [",", ","],
+    [";", ";"],
+    ["|", "|"],
+    ["\t", "\t"],
+    ["\\t", "\t"],
+    ["tab", "\t"],
+    ["§", "§"],
+  ])("%j → delimiter %j", (raw, expected) => {
+    expect(delimiterFlag(raw)).toBe(expected);
+  });
+
+  it.each(["ab", "", ",,", '"', "\n", "\r"])("%j → UsageError naming the flag and the value", (raw) => {
+    expect(() => delimiterFlag(raw)).toThrow(UsageError);
+    expect(() => delimiterFlag(raw)).toThrow(`--delimiter must be one character`);
+    expect(() => delimiterFlag(raw)).toThrow(JSON.stringify(raw));
+  });
+
+  it("the CSV format flags → --delimiter ab refused while parsing the command line", () => {
+    const command = addCsvFormatFlags(new Command("x").exitOverride());
+    expect(() => command.parse(["--delimiter", "ab"], { from: "user" })).toThrow(/one character.*"ab"/);
+    command.parse(["--delimiter", ";"], { from: "user" });
+    expect(command.opts().delimiter).toBe(";");
+  });
+});
