@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DataError } from "../errors.ts";
 import { tempDir } from "../row-index/test-helpers.ts";
+import { inferSchema } from "./infer.ts";
 import { type CsvFileInfo, type CsvReadOptions, type CsvRow, readCsvRows } from "./read.ts";
 import { randomCsv } from "./test-arbitraries.ts";
 
@@ -153,6 +154,24 @@ describe("readCsvRows: structural errors", () => {
     expect(error.message.split("\n")).toHaveLength(1);
   });
 
+  it.each([
+    ["an unterminated quote", 'a,b\n1,2\n3,"x\n4,5\n'],
+    ["text after a closing quote", 'a,b\n1,"x"y\n2,3\n'],
+    ["a quote inside an unquoted field", 'a,b\n1,x"y\n2,3\n'],
+  ])("%s under skip → still a one-line error that says why it cannot be skipped", async (_name, text) => {
+    const path = await file(text);
+    for (const parser of ["fast", "csv-parse"] as const) {
+      const error = await inferSchema({ paths: path, label: "b", onBadRecord: "skip", parser }).catch(
+        (e) => e,
+      );
+      expect(error).toMatchObject({ name: "DataError", code: "quote", file: path });
+      expect(error.message).toMatch(
+        /the bad-record policy cannot skip it: a broken quote moves where records end/,
+      );
+      expect(error.message.split("\n")).toHaveLength(1);
+    }
+  });
+
   it("unterminated quote after quoted newlines → line where the broken record starts", async () => {
     const error = await failure([await file('a,b\n1,"p\nq"\n2,"open\n\n3,4\n')], { chunkBytes: 3 });
     expect(error.line).toBe(4);
@@ -195,6 +214,14 @@ describe("readCsvRows: structural errors", () => {
       }
     },
   );
+
+  it("a file of one record whose lone CR is quoted → read as data, not refused", async () => {
+    const path = join(dir, "one-quoted-cr.csv");
+    await writeFile(path, '"a\rb",c');
+    const rows = [];
+    for await (const row of readCsvRows([path], { header: false })) rows.push(row.fields);
+    expect(rows).toEqual([["a\rb", "c"]]);
+  });
 
   it("a lone CR inside a quoted field of a file with line feeds → read as data", async () => {
     const path = join(dir, "quoted-cr.csv");

@@ -8,7 +8,7 @@ import {
   type ResolvedFormat,
   resolveFormat,
 } from "./format.ts";
-import { CSV_PARSERS, type CsvParser, csvParseRecords, fastRecords } from "./records.ts";
+import { bytesOf, CSV_PARSERS, type CsvParser, csvParseRecords, fastRecords, ioError } from "./records.ts";
 
 /** One file of the dataset, as its header (or the given names) describes it. */
 export interface CsvFileInfo {
@@ -86,7 +86,9 @@ export async function* readCsvRows(
         yield { fields, ref, info, problem: rowProblem(fields, info.columns, badUtf8) };
       }
     }
-    if (recordsInFile === 1 && (first as string[]).some((field) => LONE_CR.test(field))) throw crOnly(file);
+    if (recordsInFile === 1 && (first as string[]).some((field) => LONE_CR.test(field))) {
+      if (await loneCrOutsideQuotes(file)) throw crOnly(file);
+    }
     if (info === null) {
       throw new DataError({
         code: "empty-file",
@@ -100,10 +102,39 @@ export async function* readCsvRows(
 /** A carriage return not followed by a line feed. */
 const LONE_CR = /\r(?!\n)/;
 
+/** Bytes of a file's start looked at for CR-only line endings. */
+const LINE_ENDING_PROBE_BYTES = 64 * 1024;
+
+/**
+ * Whether the start of `file` holds a carriage return outside quotes that no line feed follows:
+ * a line ending, not data. Asked only of a file that read as one record holding a lone CR (a
+ * quoted `"a\rb"` is data and stays so).
+ */
+async function loneCrOutsideQuotes(file: string): Promise<boolean> {
+  const input = bytesOf(file, LINE_ENDING_PROBE_BYTES);
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      let quoted = false;
+      for (let i = 0; i < chunk.length; i++) {
+        const byte = chunk[i];
+        if (byte === 0x22) quoted = !quoted;
+        else if (byte === 0x0d && !quoted && chunk[i + 1] !== 0x0a) return true;
+      }
+      return false; // the first chunk decides: a CR-only file shows it on its first line
+    }
+    return false;
+  } catch (error) {
+    throw ioError(file, error);
+  } finally {
+    input.destroy();
+  }
+}
+
 /**
  * Records end at `\n` or `\r\n` (as in csv-parse with the reader's options), so a file whose lines
  * end with a lone `\r` (classic Mac OS) reads as a single record holding carriage returns.
- * That shape, one record with a lone CR, is refused rather than read as a header with no rows.
+ * That shape, one record with a lone CR outside quotes, is refused rather than read as a header
+ * with no rows.
  */
 function crOnly(file: string): DataError {
   return new DataError({
