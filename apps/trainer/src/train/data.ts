@@ -111,7 +111,7 @@ function kindsOf(schema: Schema): string {
  * name its validation positions, and N is known only after a pass: the first streaming pass
  * decides the kinds and N as without a split, a second one refits the statistics on the
  * training positions. That costs one extra read and parse of the data, with --validation-split
- * only; the kinds come from the same first rows both times. Throws `UsageError` for a split
+ * only; the kinds come from every row both times. Throws `UsageError` for a split
  * leaving a side empty, `DataError` for bad data or data that changed between the passes.
  */
 export async function fitSchema(config: TrainConfig): Promise<Schema> {
