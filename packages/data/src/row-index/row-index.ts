@@ -216,10 +216,8 @@ async function indexFile(
     // Size and mtime can stay the same when the content does not (a rewrite, a restored mtime):
     // the sidecar is used only when the content fingerprint matches too.
     const cached = await readSidecar(path, key);
-    if (
-      cached !== null &&
-      cached.fingerprint.equals((await currentFingerprint(file, key.sizeBytes)) ?? Buffer.alloc(0))
-    ) {
+    const now = cached === null ? null : await currentFingerprint(file, key.sizeBytes);
+    if (cached !== null && now !== null && cached.fingerprint.equals(now)) {
       return { table: cached.table, key, origin: "cached", sidecar: path };
     }
   }
