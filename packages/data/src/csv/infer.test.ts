@@ -230,7 +230,7 @@ describe("inferSchema: kinds from every row", () => {
       expect(schema.ignored).toEqual([]);
       expect(schema.fit).toMatchObject({ rowsRead: 178, rowsUsed: 177, rowsSkipped: 1 });
       expect(numericStats(schema, "malic_acid").count).toBe(177);
-      expect(schema.notes.join("\n")).toMatch(/"malic_acid": 1 of 178 value is not a number/);
+      expect(schema.notes.join("\n")).toMatch(/"malic_acid": 1 of 178 values is not a number/);
     },
   );
 

@@ -183,9 +183,9 @@ export function decideLabelKind(
 /** A note for a numeric column with values that are not numbers: what happens to those rows. */
 export function otherValuesNote(name: string, t: ColumnTally, role: "column" | "label"): string | null {
   if (t.others === 0 || t.firstOther === null) return null;
-  const what = t.others === 1 ? "value is not a number" : "values are not numbers";
+  const what = t.others === 1 ? "is not a number" : "are not numbers";
   return (
-    `${role} ${JSON.stringify(name)}: ${t.others} of ${t.present} ${what} (first ${JSON.stringify(t.firstOther.slice(0, 40))}); ` +
+    `${role} ${JSON.stringify(name)}: ${t.others} of ${t.present} values ${what} (first ${JSON.stringify(t.firstOther.slice(0, 40))}); ` +
     "the column stays numeric and those rows are bad records (error, skip or quarantine as asked)"
   );
 }
