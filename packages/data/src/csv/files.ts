@@ -30,7 +30,7 @@ async function regularFile(path: string): Promise<string> {
   const info = await statOf(path);
   if (info === null) {
     const link = await lstat(path).catch(() => null);
-    const reason = link?.isSymbolicLink() ? "symbolic link to a missing file" : "no such file";
+    const reason = link?.isSymbolicLink() ? "symbolic link to a missing file" : "no such file or directory";
     throw new DataError({ code: "file-not-found", file: path, reason });
   }
   if (!info.isFile()) {
