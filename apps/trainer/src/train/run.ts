@@ -87,8 +87,7 @@ export async function prepareRun(config: TrainConfig, io: TrainIo, savedSchema: 
   const model = await buildModel(config, data);
   const step = createTrainStep(model, {
     task: data.task,
-    optimizer: config.optimizer,
-    ...(config.learningRate !== undefined ? { learningRate: config.learningRate } : {}),
+    ...(data.classNames ? { numClasses: data.classNames.length } : {}),
     mode: config.trainStep ?? "auto",
   });
   const loader = `${feed.loader === "worker" ? "a worker thread" : "the training thread"}${config.loader === "auto" ? " (auto)" : ""}`;
