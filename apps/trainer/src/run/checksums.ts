@@ -44,7 +44,7 @@ export type Verified =
       /** True when there is no checksums.json at all. */
       missing: boolean;
       problem: string;
-      /** The file whose content differs from its record (not set for other problems). */
+      /** The file whose size or content differs from its record (not set for other problems). */
       changed?: string;
     };
 
@@ -95,6 +95,7 @@ export async function verifyFiles(dir: string, names: readonly string[]): Promis
         ok: false,
         missing: false,
         problem: `${path} is truncated (${actual.bytes} of ${expected.bytes} bytes)`,
+        changed: name,
       };
     if (actual.bytes !== expected.bytes || actual.sha256 !== expected.sha256)
       return {
