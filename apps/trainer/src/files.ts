@@ -59,7 +59,13 @@ export async function readText(path: string): Promise<string> {
  * const state = await readJsonFile<{ step: number }>("runs/a/checkpoint/state.json");
  */
 export async function readJsonFile<T>(path: string): Promise<T> {
-  const text = await readText(path);
+  return parseJson<T>(path, await readText(path));
+}
+
+/** The JSON value in `text`, read from `path`; `FileError` (code `invalid`) naming `path` when it is not JSON. */
+export function parseJson<T>(path: string, text: string | Uint8Array): T {
+  if (typeof text !== "string")
+    text = Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString("utf8");
   if (text.trim() === "") throw new FileError(path, `${path}: empty file, expected JSON`, "invalid");
   try {
     return JSON.parse(text) as T;

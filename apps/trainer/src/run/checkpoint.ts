@@ -1,7 +1,7 @@
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { RunError } from "../errors.ts";
-import { fileError, writeFileAtomic } from "../files.ts";
+import { fileError, parseJson, writeFileAtomic } from "../files.ts";
 import type { EncodedWeights } from "../model/state.ts";
 import { CHECKSUMS_FILE, verifyFiles, writeChecksums } from "./checksums.ts";
 import type { EpochRecord } from "./history.ts";
@@ -104,9 +104,9 @@ async function readFrom(dir: string): Promise<Read> {
   const bytes = (name: string) => verified.contents.get(name) as Uint8Array;
   let state: CheckpointState;
   try {
-    state = JSON.parse(Buffer.from(bytes(STATE)).toString("utf8")) as CheckpointState;
+    state = parseJson<CheckpointState>(join(dir, STATE), bytes(STATE));
   } catch (error) {
-    return { kind: "bad", problem: `${join(dir, STATE)}: not valid JSON (${(error as Error).message})` };
+    return { kind: "bad", problem: (error as Error).message };
   }
   if (state?.version !== 1 || !Array.isArray(state.model?.specs) || !Array.isArray(state.optimizer?.specs))
     return { kind: "bad", problem: `${join(dir, STATE)}: not a version 1 checkpoint state` };

@@ -2,6 +2,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { mergeConfig, readConfigFile, relativePaths } from "../config.ts";
 import { InterruptedError, RunError, SIGNAL_EXIT_CODES, UsageError } from "../errors.ts";
+import { parseJson } from "../files.ts";
 import { readCheckpoint } from "../run/checkpoint.ts";
 import { CHECKSUMS_FILE, verifyFiles } from "../run/checksums.ts";
 import { createRunFolder, lockRun, openRun, RUN_FILES, writeStatus, writeStatusSync } from "../run/folder.ts";
@@ -184,8 +185,7 @@ export async function resumeRun(
           : `cannot resume ${dir}: ${files.problem}; restore it, or start a new run with --out`,
     );
   }
-  const parse = (name: string) =>
-    JSON.parse(Buffer.from(files.contents.get(name) as Uint8Array).toString("utf8")) as unknown;
+  const parse = (name: string) => parseJson<unknown>(join(dir, name), files.contents.get(name) as Uint8Array);
   const saved = parse(RUN_FILES.fingerprint) as Inputs;
   const schema = parse(RUN_FILES.schema);
   // The saved config resolves like any config file: its paths are relative to the run folder.
