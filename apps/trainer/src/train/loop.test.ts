@@ -233,6 +233,18 @@ describe("training loop", () => {
     expect(ends).toEqual([]);
   });
 
+  it("training stops mid-epoch → the progress display is told to end its bar (abort), once", async () => {
+    const s = setup({ epochs: 2 });
+    let aborted = 0;
+    await expect(
+      train(s, {
+        progress: { ...silent, abort: () => aborted++ },
+        train: async () => [Number.NaN, 0],
+      }),
+    ).rejects.toThrow(/^training diverged/);
+    expect(aborted).toBe(1);
+  });
+
   it("an aborted signal → the loop stops before its next step with the signal's reason", async () => {
     const s = setup({ epochs: 3 });
     const controller = new AbortController();

@@ -120,12 +120,27 @@ function diverged(what: string, where: string, history: readonly EpochRecord[]):
  * whose loss is not finite (NaN, ±Infinity), and the abort reason when `signal` is aborted.
  */
 export async function trainLoop(options: LoopOptions): Promise<LoopResult> {
-  const now = options.now ?? (() => performance.now() / 1000);
-  const { model, plan, data, metricNames, progress } = options;
-  const train = options.train ?? (async (xs, ys) => numbersOf(await model.trainOnBatch(xs, ys)));
+  const { plan, progress } = options;
   const history = [...options.history];
   const monitorValidation = plan.validationBatchSize !== null;
   if (shouldStopEarly(history, options.patience, monitorValidation)) return { history, stoppedEarly: true };
+  try {
+    return await epochs(options, history, monitorValidation);
+  } catch (error) {
+    progress.abort?.();
+    throw error;
+  }
+}
+
+/** The epochs of `trainLoop` from `options.startEpoch` on. */
+async function epochs(
+  options: LoopOptions,
+  history: EpochRecord[],
+  monitorValidation: boolean,
+): Promise<LoopResult> {
+  const now = options.now ?? (() => performance.now() / 1000);
+  const { model, plan, data, metricNames, progress } = options;
+  const train = options.train ?? (async (xs, ys) => numbersOf(await model.trainOnBatch(xs, ys)));
   for (let epoch = options.startEpoch; epoch < plan.endEpoch; epoch++) {
     const planned = plan.epochs.find((e) => e.epoch === epoch);
     const started = now();
