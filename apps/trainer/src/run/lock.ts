@@ -3,7 +3,7 @@
 // (pid, host, start time and a random token); a lock whose process is gone is taken over.
 import { randomUUID } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
-import { link, open, readFile, rename, rm } from "node:fs/promises";
+import { open, readFile, rm } from "node:fs/promises";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { RunError } from "../errors.ts";
@@ -67,22 +67,36 @@ async function create(path: string, text: string): Promise<boolean> {
   return true;
 }
 
+function record(): string {
+  return `${JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), token: randomUUID() })}\n`;
+}
+
+/** True when `holder` is a process of this host that is gone (a pid of this process not in `held` was an earlier process's). */
+function gone(holder: LockHolder): boolean {
+  return holder.host === hostname() && (holder.pid === process.pid || !alive(holder.pid));
+}
+
 /**
- * Removes the stale lock whose text is `staleText`, without ever removing a lock another process
- * has just taken: the file is first renamed aside (atomic), and put back when it turns out not to
- * be the stale one.
+ * Removes the stale lock whose text is `staleText`, never a lock another process has taken: only
+ * the holder of `path.takeover` (created exclusively, like the lock) may remove a lock, and it
+ * does so only while the file still holds that text. Returns without removing anything when
+ * another process is taking over at the moment; the caller tries again.
  */
 async function removeStale(path: string, staleText: string): Promise<void> {
-  const aside = `${path}.stale-${process.pid}-${randomUUID()}`;
-  try {
-    await rename(path, aside);
-  } catch (error) {
-    if (errorCode(error) === "ENOENT") return;
-    throw fileError(path, "write", error);
+  const mutex = `${path}.takeover`;
+  if (!(await create(mutex, record()))) {
+    const text = await readLock(mutex);
+    const holder = text === null ? null : parseHolder(text);
+    // A takeover cut short by a crash leaves its file behind: it is stale in turn.
+    if (holder && gone(holder) && (await readLock(mutex)) === text) await rm(mutex, { force: true });
+    await pause(10);
+    return;
   }
-  const moved = await readFile(aside, "utf8").catch(() => null);
-  if (moved !== staleText) await link(aside, path).catch(() => {});
-  await rm(aside, { force: true });
+  try {
+    if ((await readLock(path)) === staleText) await rm(path, { force: true });
+  } finally {
+    await rm(mutex, { force: true });
+  }
 }
 
 const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
@@ -95,11 +109,13 @@ const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
 export async function takeLock(dir: string, path: string): Promise<() => Promise<void>> {
   const key = resolve(path);
   if (held.has(key)) throw new RunError(`${dir} is already in use by this process`);
-  const text = `${JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), token: randomUUID() })}\n`;
+  const text = record();
   held.set(key, text);
   try {
     let unreadable = 0;
-    for (let attempt = 0; attempt < 100; attempt++) {
+    // Time-bound rather than count-bound: on a busy machine a takeover may take a while.
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
       if (await create(path, text)) {
         return async () => {
           if ((await readLock(path)) === text) await rm(path, { force: true });
@@ -119,12 +135,11 @@ export async function takeLock(dir: string, path: string): Promise<() => Promise
         throw new RunError(
           `${dir} is in use by process ${holder.pid} on host ${holder.host}; wait for it to finish (or delete ${path} if no trainer runs there)`,
         );
-      } else if (holder.pid !== process.pid && alive(holder.pid)) {
+      } else if (!gone(holder)) {
         throw new RunError(
           `${dir} is in use by process ${holder.pid}; wait for it to finish or stop it (or delete ${path} if that process is not a trainer)`,
         );
       }
-      // The holder is gone (a pid of this process not in `held` was an earlier process's).
       await removeStale(path, current);
     }
     throw new RunError(`${dir}: could not take ${path}; other processes keep taking it`);

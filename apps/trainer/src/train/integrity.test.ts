@@ -44,14 +44,22 @@ const exists = (path: string) =>
 
 const statusOf = async (run: string) => JSON.parse(await readFile(join(run, "status.json"), "utf8"));
 
-/** Starts a run and kills it (-9) once it has two checkpoints (checkpoint/ and checkpoint.prev/). */
+/**
+ * Starts a run and kills it (-9) once it has two checkpoints (checkpoint/ and checkpoint.prev/).
+ * A kill that lands inside a checkpoint write (between its renames) leaves one: then again.
+ */
 async function killedWithTwoCheckpoints(name: string): Promise<string> {
-  const out = join(dir, name);
-  const cli = spawnCli(trainArgs(out));
-  await whileRunning(cli, () => exists(join(out, "checkpoint.prev", "checksums.json")));
-  cli.child.kill("SIGKILL");
-  await cli.done;
-  return out;
+  for (let attempt = 1; ; attempt++) {
+    const out = join(dir, `${name}-${attempt}`);
+    const cli = spawnCli(trainArgs(out));
+    const both = async () =>
+      (await exists(join(out, "checkpoint.prev", "checksums.json"))) &&
+      (await exists(join(out, "checkpoint", "checksums.json")));
+    await whileRunning(cli, both);
+    cli.child.kill("SIGKILL");
+    await cli.done;
+    if ((await both()) || attempt === 5) return out;
+  }
 }
 
 async function flipByte(path: string, at = 0): Promise<void> {
@@ -72,7 +80,7 @@ describe("train --resume checks what it reads", () => {
     );
     expect(result.stdout).toContain(`Resuming ${out} at epoch ${prev.nextEpoch + 1}/14`);
     expect((await statusOf(out)).status).toBe("complete");
-  }, 120_000);
+  }, 240_000);
 
   it("both checkpoints damaged (flipped bit, truncated file) → one line naming the file, exit 1, status failed", async () => {
     const out = await killedWithTwoCheckpoints("both");
@@ -87,7 +95,7 @@ describe("train --resume checks what it reads", () => {
       ),
     );
     expect((await statusOf(out)).status).toBe("failed");
-  }, 120_000);
+  }, 240_000);
 
   it("an edited schema.json or state.json → refused naming the file; nothing trained", async () => {
     const out = await killedWithTwoCheckpoints("edited");
@@ -111,7 +119,7 @@ describe("train --resume checks what it reads", () => {
     expect(state.stderr).toContain(
       `error: cannot resume ${out}: ${join(out, "checkpoint", "state.json")} does not match its recorded checksum`,
     );
-  }, 120_000);
+  }, 240_000);
 });
 
 describe("signals", () => {
@@ -137,6 +145,6 @@ describe("signals", () => {
       expect(resumed.code).toBe(0);
       expect((await statusOf(out)).status).toBe("complete");
     },
-    120_000,
+    240_000,
   );
 });
