@@ -82,6 +82,21 @@ describe("run.lock", () => {
     await (await takeLock(dir, path))();
   });
 
+  it("a stale lock and a takeover file left by a crash mid-takeover → both cleared, the lock taken", async () => {
+    const dir = tempDir("lock-");
+    const path = join(dir, "run.lock");
+    const pid = await deadPid();
+    await writeFile(path, `${pid}\n`);
+    await writeFile(
+      `${path}.takeover`,
+      `${JSON.stringify({ pid, host: hostname(), startedAt: "", token: "t" })}\n`,
+    );
+    const release = await takeLock(dir, path);
+    expect(parseHolder(await readFile(path, "utf8"))?.pid).toBe(process.pid);
+    expect(await exists(`${path}.takeover`)).toBe(false);
+    await release();
+  });
+
   it("a lock of a live process, or of a process on another host → refused with the holder, the lock kept", async () => {
     const dir = tempDir("lock-");
     const path = join(dir, "run.lock");
