@@ -10,6 +10,35 @@ export class RunError extends Error {
   override name = "RunError";
 }
 
+/** A file that cannot be read, parsed or written; the message names the file and the reason (one line). */
+export class FileError extends Error {
+  override name = "FileError";
+  constructor(
+    readonly path: string,
+    message: string,
+    /** The system error code (`ENOENT`, `ENOSPC`, …), or `invalid` for content that does not parse. */
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Exit codes of a process stopped by a signal, as shells report them (128 + signal number). */
+export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/** Work stopped by SIGINT (Ctrl-C) or SIGTERM; the CLI prints the message and exits 130 or 143. */
+export class InterruptedError extends Error {
+  override name = "InterruptedError";
+  readonly exitCode: number;
+  constructor(
+    readonly signal: keyof typeof SIGNAL_EXIT_CODES,
+    message = `interrupted by ${signal}`,
+  ) {
+    super(message);
+    this.exitCode = SIGNAL_EXIT_CODES[signal];
+  }
+}
+
 /** Ends a command with `exitCode` and nothing more to print: the command's output already says why (e.g. a failed check). */
 export class ExitStatus extends Error {
   override name = "ExitStatus";
@@ -26,6 +55,7 @@ const USER_ERRORS = new Set([
   "SchemaError",
   "StateError",
   "RunError",
+  "FileError",
   "PipelineError",
   "SourceError",
   "TensorAdapterError",
@@ -43,6 +73,7 @@ export function isUserError(error: unknown): error is Error {
  */
 export function describeFailure(error: unknown, debug: boolean): { text: string; exitCode: number } {
   if (error instanceof ExitStatus) return { text: "", exitCode: error.exitCode };
+  if (error instanceof InterruptedError) return { text: error.message, exitCode: error.exitCode };
   if (error instanceof CommanderError) {
     return { text: error.message.replace(/\n[\s\S]*$/, ""), exitCode: error.exitCode || 2 };
   }

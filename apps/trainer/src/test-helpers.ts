@@ -99,3 +99,24 @@ export async function writeToyCsv(path: string, numRows: number): Promise<void> 
   }
   await writeFile(path, `${lines.join("\n")}\n`);
 }
+
+/**
+ * Polls until `condition` holds; fails early with the CLI's output when the process ended first,
+ * or after `timeoutMs` (generous: the machine may be busy).
+ */
+export async function whileRunning(
+  cli: { done: Promise<CliResult> },
+  condition: () => Promise<boolean>,
+  timeoutMs = 60_000,
+): Promise<void> {
+  let ended: CliResult | null = null;
+  cli.done.then((result) => {
+    ended = result;
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (ended) throw new Error(`the CLI ended first: ${JSON.stringify(ended)}`);
+    if (Date.now() > deadline) throw new Error("timed out waiting for the condition");
+    await new Promise((done) => setTimeout(done, 5));
+  }
+}

@@ -52,6 +52,8 @@ describe("trainer train", () => {
     expect((await readdir(out)).sort()).toEqual(
       [
         "checkpoint",
+        "checkpoint.prev",
+        "checksums.json",
         "config.json",
         "curves.svg",
         "fingerprint.json",

@@ -1,6 +1,6 @@
-import { readFile } from "node:fs/promises";
 import * as tf from "@tensorflow/tfjs";
 import { UsageError } from "../errors.ts";
+import { readJsonFile } from "../files.ts";
 import type { OptimizerName } from "../train/config.ts";
 
 /** What the model predicts (the adapter's task names): decides the output layer, loss and metrics. */
@@ -124,9 +124,10 @@ export async function loadArchitecture(
 ): Promise<tf.LayersModel> {
   let json: { modelTopology?: unknown };
   try {
-    json = JSON.parse(await readFile(path, "utf8")) as { modelTopology?: unknown };
+    json = await readJsonFile<{ modelTopology?: unknown }>(path);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : "not valid JSON";
+    // The helper's message starts with the path; the flag goes first here.
+    const reason = (error as Error).message.slice(path.length + 2);
     throw new UsageError(`--model-json ${path}: ${reason}; give a tfjs model.json (e.g. from model.save)`);
   }
   type Topology = tf.io.ModelJSON["modelTopology"];

@@ -1,16 +1,39 @@
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { mkdir, realpath, rm } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as tf from "@tensorflow/tfjs";
+import { FileError } from "../errors.ts";
+import { fileError, readBytes, readJsonFile, writeFileAtomic } from "../files.ts";
 
 const MODEL_FILE = "model.json";
 const WEIGHTS_FILE = "weights.bin";
 
-/** Writes `data` to `path` through a temporary sibling and a rename, so readers never see half a file. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const temp = `${path}.tmp-${process.pid}`;
-  await writeFile(temp, data);
-  await rename(temp, path);
+export { writeFileAtomic };
+
+function inside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+}
+
+/**
+ * The file a model.json's weights manifest names, refused (`FileError` naming model.json) when
+ * it is not a file inside the model's folder: an absolute path, `../` or a symbolic link out of
+ * it. A model folder may come from anyone; its weights must not read the rest of the disk.
+ */
+export async function weightFilePath(modelPath: string, dir: string, path: unknown): Promise<string> {
+  const refuse = (why: string) =>
+    new FileError(
+      modelPath,
+      `${modelPath}: weight file ${JSON.stringify(path)} ${why}; a model's weight files must lie in its folder beside model.json`,
+      "invalid",
+    );
+  if (typeof path !== "string" || path === "") throw refuse("is not a file name");
+  if (isAbsolute(path) || /^[a-zA-Z]:[\\/]/.test(path)) throw refuse("is an absolute path");
+  const target = resolve(dir, path);
+  if (!inside(resolve(dir), target)) throw refuse("lies outside the model folder");
+  const [realDir, realTarget] = await Promise.all([realpath(dir), realpath(target).catch(() => target)]);
+  if (!inside(realDir, realTarget)) throw refuse("leads outside the model folder (a symbolic link)");
+  return target;
 }
 
 function directoryOf(target: string): string {
@@ -32,7 +55,9 @@ export function fileHandler(target: string): tf.io.IOHandler {
       if (artifacts.modelTopology instanceof ArrayBuffer) {
         throw new Error("file handler: binary model topologies are not supported");
       }
-      await mkdir(dir, { recursive: true });
+      await mkdir(dir, { recursive: true }).catch((error: unknown) => {
+        throw fileError(dir, "write", error);
+      });
       const weightData =
         artifacts.weightData === undefined
           ? new ArrayBuffer(0)
@@ -54,14 +79,14 @@ export function fileHandler(target: string): tf.io.IOHandler {
     },
     async load(): Promise<tf.io.ModelArtifacts> {
       const modelPath = join(dir, MODEL_FILE);
-      const modelJson = JSON.parse(await readFile(modelPath, "utf8")) as tf.io.ModelJSON;
+      const modelJson = await readJsonFile<tf.io.ModelJSON>(modelPath);
       return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
         const specs: tf.io.WeightsManifestEntry[] = [];
         const buffers: ArrayBuffer[] = [];
         for (const group of manifest) {
           specs.push(...group.weights);
           for (const path of group.paths) {
-            const bytes = await readFile(join(dirname(modelPath), path));
+            const bytes = await readBytes(await weightFilePath(modelPath, dir, path));
             buffers.push(
               bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
             );

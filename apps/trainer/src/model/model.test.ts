@@ -127,6 +127,23 @@ describe("seeded initialisers", () => {
       loadArchitecture(path, { numFeatures: 3, head: headFor("regression", 0), seed: 3 }),
     ).rejects.toThrow(/outputs \[null,3\], the task needs \[null, 1\]/);
   });
+
+  it("--model-json truncated, empty or missing → a usage error naming the file and what is wrong", async () => {
+    const head = headFor("classification", 3);
+    const path = join(dir, "cut.json");
+    await writeFile(path, JSON.stringify({ modelTopology: newModel(1).toJSON(null, false) }).slice(0, 50));
+    await expect(loadArchitecture(path, { numFeatures: 3, head, seed: 3 })).rejects.toThrow(
+      new RegExp(`^--model-json ${path}: not valid JSON \\(.+\\); give a tfjs model.json`),
+    );
+    await writeFile(path, "");
+    await expect(loadArchitecture(path, { numFeatures: 3, head, seed: 3 })).rejects.toThrow(
+      `--model-json ${path}: empty file, expected JSON; give a tfjs model.json`,
+    );
+    const missing = join(dir, "none.json");
+    await expect(loadArchitecture(missing, { numFeatures: 3, head, seed: 3 })).rejects.toThrow(
+      `--model-json ${missing}: no such file; give a tfjs model.json`,
+    );
+  });
 });
 
 describe("file:// model IO", () => {

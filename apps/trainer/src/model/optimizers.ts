@@ -4,6 +4,7 @@
 // sgd / rmsprop would compute from the same gradients, bit for bit on the cpu backend. Why not
 // tfjs's optimizers: Adam costs ~14 kernel dispatches per variable per step (~90 for the
 // default MLP, 0.37 ms of a 1.36 ms step on wasm); here the whole update takes microseconds.
+import type * as tf from "@tensorflow/tfjs";
 import type { OptimizerName } from "../train/config.ts";
 
 const f = Math.fround;
@@ -18,6 +19,18 @@ export const DEFAULT_LEARNING_RATES: Record<OptimizerName, number> = {
 // tfjs's defaults for tf.train.adam(lr) / tf.train.rmsprop(lr); epsilon is the float32 backend's.
 const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
 const RMSPROP = { decay: 0.9, momentum: 0, epsilon: 1e-7 };
+
+/** Hyperparameters besides the learning rate, as tfjs's `getConfig()` names them; unset ones take tfjs's defaults. */
+export interface OptimizerSettings {
+  /** Adam */
+  beta1?: number;
+  beta2?: number;
+  /** Adam and RMSProp */
+  epsilon?: number;
+  /** RMSProp */
+  decay?: number;
+  momentum?: number;
+}
 
 /**
  * An optimizer's whole state, laid out as tfjs's `getWeights()` lays it out: the iteration
@@ -122,12 +135,13 @@ function optimizerOf(rule: Rule): ArrayOptimizer {
   };
 }
 
-function adam(learningRate: number): ArrayOptimizer {
-  const b1 = f(ADAM.beta1);
-  const b2 = f(ADAM.beta2);
-  const oneMinusB1 = f(1 - ADAM.beta1);
-  const oneMinusB2 = f(1 - ADAM.beta2);
-  const eps = f(ADAM.epsilon);
+function adam(learningRate: number, settings: OptimizerSettings): ArrayOptimizer {
+  const { beta1, beta2, epsilon } = { ...ADAM, ...settings };
+  const b1 = f(beta1);
+  const b2 = f(beta2);
+  const oneMinusB1 = f(1 - beta1);
+  const oneMinusB2 = f(1 - beta2);
+  const eps = f(epsilon);
   const negLr = f(-learningRate);
   let acc1 = b1;
   let acc2 = b2;
@@ -173,11 +187,12 @@ function sgd(learningRate: number): ArrayOptimizer {
   });
 }
 
-function rmsprop(learningRate: number): ArrayOptimizer {
-  const decay = f(RMSPROP.decay);
-  const oneMinusDecay = f(1 - RMSPROP.decay);
-  const momentum = f(RMSPROP.momentum);
-  const eps = f(RMSPROP.epsilon);
+function rmsprop(learningRate: number, settings: OptimizerSettings): ArrayOptimizer {
+  const config = { ...RMSPROP, ...settings };
+  const decay = f(config.decay);
+  const oneMinusDecay = f(1 - config.decay);
+  const momentum = f(config.momentum);
+  const eps = f(config.epsilon);
   const lr = f(learningRate);
   return optimizerOf({
     name: "rmsprop",
@@ -198,20 +213,60 @@ function rmsprop(learningRate: number): ArrayOptimizer {
 }
 
 /**
- * An optimizer over Float32Arrays with tfjs's update rule and defaults for `name`.
- * Throws when `learningRate` is not a positive finite number.
+ * An optimizer over Float32Arrays with tfjs's update rule for `name`, and tfjs's defaults for
+ * what `learningRate` and `settings` leave unset. Throws when `learningRate` is not a positive
+ * finite number or a setting is not finite.
  * @example
- * const opt = arrayOptimizer("adam"); opt.apply([weights], [gradients]);
+ * const opt = arrayOptimizer("adam", 0.01, { beta1: 0.8 }); opt.apply([weights], [gradients]);
  */
-export function arrayOptimizer(name: OptimizerName, learningRate?: number): ArrayOptimizer {
+export function arrayOptimizer(
+  name: OptimizerName,
+  learningRate?: number,
+  settings: OptimizerSettings = {},
+): ArrayOptimizer {
   const lr = learningRate ?? DEFAULT_LEARNING_RATES[name];
   if (!Number.isFinite(lr) || lr <= 0) throw new Error(`learningRate must be a positive number, got ${lr}`);
+  for (const [key, value] of Object.entries(settings)) {
+    if (value !== undefined && !Number.isFinite(value))
+      throw new Error(`${key} must be a finite number, got ${value}`);
+  }
   switch (name) {
     case "adam":
-      return adam(lr);
+      return adam(lr, settings);
     case "sgd":
       return sgd(lr);
     case "rmsprop":
-      return rmsprop(lr);
+      return rmsprop(lr, settings);
+  }
+}
+
+/** The optimizers tfjs names by these classes, as the fused step can replay them. */
+export const FUSED_OPTIMIZERS: Readonly<Record<string, OptimizerName>> = {
+  Adam: "adam",
+  SGD: "sgd",
+  RMSProp: "rmsprop",
+};
+
+/**
+ * An `ArrayOptimizer` equal to a tfjs optimizer (its class and `getConfig()`: learning rate,
+ * beta1/beta2/epsilon, decay/momentum/epsilon), or why there is none (one phrase): another
+ * class (Momentum, Adagrad, …), centered RMSProp, or a setting out of range.
+ */
+export function arrayOptimizerFor(optimizer: tf.Optimizer): ArrayOptimizer | string {
+  const className = optimizer.getClassName();
+  const name = FUSED_OPTIMIZERS[className];
+  if (!name) return `the optimizer is ${className}, which the fused step does not implement`;
+  const config = optimizer.getConfig() as Record<string, unknown>;
+  if (config.centered === true) return "the optimizer is a centered RMSProp";
+  const number = (key: string) => (typeof config[key] === "number" ? (config[key] as number) : undefined);
+  const settings: OptimizerSettings = {};
+  for (const key of ["beta1", "beta2", "epsilon", "decay", "momentum"] as const) {
+    const value = number(key);
+    if (value !== undefined) settings[key] = value;
+  }
+  try {
+    return arrayOptimizer(name, number("learningRate"), settings);
+  } catch (error) {
+    return `the optimizer's ${(error as Error).message}`;
   }
 }

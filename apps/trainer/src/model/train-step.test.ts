@@ -15,7 +15,7 @@ const head = headFor("classification", 3);
 function setup(optimizer: OptimizerName, mode: "auto" | "tfjs") {
   const model = buildMlp({ numFeatures: 4, hidden: [6], head, seed: 5 });
   compileModel(model, head, makeOptimizer(optimizer));
-  return { model, step: createTrainStep(model, { task: "classification", optimizer, mode }) };
+  return { model, step: createTrainStep(model, { task: "classification", mode }) };
 }
 
 async function train(step: TrainStep, from: number, to: number): Promise<number[]> {
@@ -52,7 +52,7 @@ describe("createTrainStep", () => {
     model.add(tf.layers.dropout({ rate: 0.5 }));
     model.add(tf.layers.dense({ units: 3, activation: "softmax" }));
     compileModel(model, head, makeOptimizer("adam"));
-    const step = createTrainStep(model, { task: "classification", optimizer: "adam", mode: "auto" });
+    const step = createTrainStep(model, { task: "classification", mode: "auto" });
     expect(step.kind).toBe("tfjs");
     expect(step.description).toContain("is a Dropout");
   });

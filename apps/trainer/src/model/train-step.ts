@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import type { OptimizerName, TrainStepMode } from "../train/config.ts";
-import type { Task } from "./build.ts";
+import { headFor, type Task } from "./build.ts";
 import { denseLayersOf, denseStep } from "./dense-step.ts";
-import { arrayOptimizer, type OptimizerState } from "./optimizers.ts";
+import { arrayOptimizerFor, FUSED_OPTIMIZERS, type OptimizerState } from "./optimizers.ts";
 import {
   captureOptimizerState,
   decodeNamed,
@@ -25,8 +25,6 @@ export interface TrainStep {
   captureOptimizer(): Promise<EncodedWeights>;
   restoreOptimizer(state: EncodedWeights): Promise<void>;
 }
-
-const CLASS_NAMES: Record<OptimizerName, string> = { adam: "Adam", sgd: "SGD", rmsprop: "RMSProp" };
 
 function numbersOf(result: number | number[]): number[] {
   return Array.isArray(result) ? result : [result];
@@ -85,19 +83,58 @@ function decodeState(name: OptimizerName, encoded: EncodedWeights): OptimizerSta
   }
 }
 
+/** What `trainOnBatch` reports after the loss for each task (the fused step computes these). */
+const METRICS: Record<Task, string> = { classification: "acc", binary: "acc", regression: "mae" };
+
 /**
- * The training step for a compiled `model`: the fused Dense step when `mode` is `auto` and the
- * model is a Sequential stack of Dense layers with the task's head, else `trainOnBatch`.
- * `optimizer` and `learningRate` must be what the model was compiled with.
+ * Why the fused step cannot stand in for `trainOnBatch` on this compiled model, or null when it
+ * can: its loss, reported metrics and output width must be the task's head (heads.ts computes
+ * exactly those), whatever the layers allow.
+ */
+function headMismatch(model: tf.LayersModel, task: Task, units: number, numClasses?: number): string | null {
+  const expected = headFor(task, numClasses ?? 0);
+  const losses = Array.isArray(model.loss) ? model.loss : [model.loss];
+  const loss = losses.length === 1 ? losses[0] : undefined;
+  if (typeof loss !== "string") return "the model's loss is a custom function or one per output";
+  if (loss !== expected.loss)
+    return `the model is compiled with loss ${loss}, the ${task} head computes ${expected.loss}`;
+  const metrics = model.metricsNames.slice(1);
+  if (metrics.length !== 1 || metrics[0] !== METRICS[task]) {
+    return `the model reports metrics [${metrics.join(", ")}], the ${task} head computes [${METRICS[task]}]`;
+  }
+  const width = task === "classification" ? numClasses : 1;
+  if (width !== undefined ? units !== width : units < 2) {
+    return `the model outputs ${units} values per sample, the ${task} task needs ${width ?? "at least 2"}`;
+  }
+  return null;
+}
+
+/**
+ * The training step for a compiled `model`: the fused Dense step when `mode` is `auto`, the
+ * model is a Sequential stack of Dense layers compiled with the task's loss and metric, its
+ * output width fits the task (`numClasses` outputs for classification, when given; else one)
+ * and its optimizer is one the fused step replays (Adam, SGD, non-centered RMSProp, with the
+ * optimizer's own settings); else `model.trainOnBatch`, with the reason in `description`.
+ * Throws when the model is not compiled.
+ * @example
+ * const step = createTrainStep(model, { task: "classification", numClasses: 3, mode: "auto" });
+ * const [loss, accuracy] = await step.train(xs, ys);
  */
 export function createTrainStep(
   model: tf.LayersModel,
-  options: { task: Task; optimizer: OptimizerName; learningRate?: number; mode: TrainStepMode },
+  options: { task: Task; numClasses?: number; mode: TrainStepMode },
 ): TrainStep {
+  if (!model.optimizer)
+    throw new Error("createTrainStep: the model is not compiled; call model.compile first");
   if (options.mode === "tfjs") return tfjsStep(model, "tfjs trainOnBatch (--train-step tfjs)");
   const layers = denseLayersOf(model, options.task);
   if (typeof layers === "string") return tfjsStep(model, `tfjs trainOnBatch (${layers})`);
-  const optimizer = arrayOptimizer(options.optimizer, options.learningRate);
+  const units = (layers.at(-1)?.kernel.shape[1] ?? 0) as number;
+  const mismatch = headMismatch(model, options.task, units, options.numClasses);
+  if (mismatch) return tfjsStep(model, `tfjs trainOnBatch (${mismatch})`);
+  const optimizer = arrayOptimizerFor(model.optimizer);
+  if (typeof optimizer === "string") return tfjsStep(model, `tfjs trainOnBatch (${optimizer})`);
+  const className = model.optimizer.getClassName();
   const step = denseStep(layers, options.task, optimizer);
   const variables = model.trainableWeights.map((weight) => ({
     name: weight.originalName,
@@ -105,12 +142,12 @@ export function createTrainStep(
   }));
   return {
     kind: "dense",
-    description: `fused Dense (${layers.length} layers, ${options.optimizer} on the CPU side)`,
-    optimizerClassName: CLASS_NAMES[options.optimizer],
+    description: `fused Dense (${layers.length} layers, ${optimizer.name} on the CPU side)`,
+    optimizerClassName: className,
     train: async (xs, ys) => step(xs, ys),
     captureOptimizer: () => encodeState(optimizer.getState(), variables),
     async restoreOptimizer(state) {
-      optimizer.setState(decodeState(options.optimizer, state));
+      optimizer.setState(decodeState(FUSED_OPTIMIZERS[className] as OptimizerName, state));
     },
   };
 }

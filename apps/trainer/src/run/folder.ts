@@ -1,10 +1,15 @@
-import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { writeFileSync } from "node:fs";
+import { mkdir, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { RunError, UsageError } from "../errors.ts";
-import { writeFileAtomic } from "../model/file-io.ts";
+import { FileError, RunError, UsageError } from "../errors.ts";
+import { overwriteInPlace, readJsonFile, writeFileAtomic } from "../files.ts";
+import { takeLock } from "./lock.ts";
 
-/** `running` until the very end; only `complete` means the model and every file are final. */
-export type RunStatus = "running" | "failed" | "complete";
+/**
+ * `running` until the very end; only `complete` means the model and every file are final.
+ * `failed`: stopped by an error (see `error`); `interrupted`: stopped by SIGINT or SIGTERM.
+ */
+export type RunStatus = "running" | "failed" | "interrupted" | "complete";
 
 export interface StatusFile {
   status: RunStatus;
@@ -29,13 +34,42 @@ export const RUN_FILES = {
   lock: "run.lock",
 } as const;
 
-/** Writes pretty JSON atomically. */
-export async function writeJson(path: string, value: unknown): Promise<void> {
-  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+/** A run folder's JSON text of `value` (pretty, newline-terminated). */
+export function jsonText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
 }
 
+/** Writes pretty JSON atomically. Throws `FileError` naming the file. */
+export async function writeJson(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, jsonText(value));
+}
+
+function statusText(status: Omit<StatusFile, "updatedAt">): string {
+  return jsonText({ ...status, updatedAt: new Date().toISOString() });
+}
+
+/**
+ * Records the run's status. When the atomic write fails (a full disk cannot take a new file),
+ * the existing status.json is overwritten in place, so a failure is still recorded; throws
+ * (`FileError`) only when neither works.
+ */
 export async function writeStatus(dir: string, status: Omit<StatusFile, "updatedAt">): Promise<void> {
-  await writeJson(join(dir, RUN_FILES.status), { ...status, updatedAt: new Date().toISOString() });
+  const path = join(dir, RUN_FILES.status);
+  const text = statusText(status);
+  try {
+    await writeFileAtomic(path, text);
+  } catch (error) {
+    await overwriteInPlace(path, text).catch(() => {
+      throw error;
+    });
+  }
+}
+
+/** `writeStatus` for an exit that cannot wait (a second Ctrl-C); best effort, in place. */
+export function writeStatusSync(dir: string, status: Omit<StatusFile, "updatedAt">): void {
+  try {
+    writeFileSync(join(dir, RUN_FILES.status), statusText(status));
+  } catch {}
 }
 
 async function isEmptyOrMissing(dir: string): Promise<boolean> {
@@ -59,55 +93,42 @@ export async function createRunFolder(dir: string): Promise<string> {
   return target;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /**
  * Marks the run folder as in use by this process; refuses (`RunError`) while another live
  * process holds it, since two writers would interleave checkpoints. A lock left by a killed
  * process is taken over. Returns the release function.
  */
-export async function lockRun(dir: string): Promise<() => Promise<void>> {
-  const path = join(dir, RUN_FILES.lock);
-  const holder = Number.parseInt(await readFile(path, "utf8").catch(() => ""), 10);
-  if (Number.isSafeInteger(holder) && holder !== process.pid && alive(holder)) {
-    throw new RunError(
-      `${dir} is in use by process ${holder}; wait for it to finish or stop it (or delete ${join(dir, RUN_FILES.lock)} if that process is not a trainer)`,
-    );
-  }
-  await writeFile(path, `${process.pid}\n`);
-  return () => rm(path, { force: true });
-}
-
-async function readJsonIn<T>(dir: string, name: string): Promise<T> {
-  const text = await readFile(join(dir, name), "utf8");
-  return JSON.parse(text) as T;
+export function lockRun(dir: string): Promise<() => Promise<void>> {
+  return takeLock(dir, join(dir, RUN_FILES.lock));
 }
 
 /** Checks that `dir` is a run folder; returns its config. Throws `RunError` with the fix when it is not. */
 export async function openRun(
   dir: string,
   flag: string,
-): Promise<{ config: Record<string, unknown>; status: StatusFile | null }> {
+): Promise<{ config: Record<string, unknown>; status: StatusFile | null; statusError: FileError | null }> {
   const info = await stat(dir).catch(() => null);
   if (!info?.isDirectory())
     throw new RunError(`${flag} ${dir}: no such run folder; give the folder a train run wrote (its --out)`);
   let config: Record<string, unknown>;
   try {
-    config = await readJsonIn(dir, RUN_FILES.config);
-  } catch {
+    config = await readJsonFile(join(dir, RUN_FILES.config));
+  } catch (error) {
+    if (error instanceof FileError && error.code === "invalid") throw error;
     throw new RunError(
       `${flag} ${dir}: not a run folder (no readable ${RUN_FILES.config}); give the folder a train run wrote`,
     );
   }
-  const status = await readJsonIn<StatusFile>(dir, RUN_FILES.status).catch(() => null);
-  return { config, status };
+  // The status is the run's output, rewritten as it goes: a resume does without it.
+  let status: StatusFile | null = null;
+  let statusError: FileError | null = null;
+  try {
+    status = await readJsonFile<StatusFile>(join(dir, RUN_FILES.status));
+  } catch (error) {
+    if (!(error instanceof FileError)) throw error;
+    if (error.code !== "ENOENT") statusError = error;
+  }
+  return { config, status, statusError };
 }
 
 /** Like `openRun`, and also requires a finished run (for evaluate and predict). */
@@ -116,6 +137,7 @@ export async function openCompleteRun(
   flag: string,
 ): Promise<{ config: Record<string, unknown> }> {
   const run = await openRun(dir, flag);
+  if (run.statusError) throw run.statusError;
   if (run.status?.status !== "complete") {
     const state = run.status?.status ?? "unknown";
     throw new RunError(
@@ -125,7 +147,7 @@ export async function openCompleteRun(
   return run;
 }
 
-/** Reads a JSON file of a run folder. */
+/** Reads a JSON file of a run folder. Throws `FileError` naming the file. */
 export function readRunJson<T>(dir: string, name: string): Promise<T> {
-  return readJsonIn<T>(dir, name);
+  return readJsonFile<T>(join(dir, name));
 }

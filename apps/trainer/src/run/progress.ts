@@ -18,6 +18,8 @@ export interface Progress {
   epochStart(epoch: number, endEpoch: number, steps: number): void;
   step(stats: StepStats): void;
   epochEnd(record: EpochRecord, stats: StepStats): void;
+  /** Training stopped mid-epoch (an error, a signal): end the bar so the terminal is usable again. */
+  abort?(): void;
 }
 
 /** Where progress goes: stdout in the CLI, a collector in tests. */
@@ -121,6 +123,11 @@ export function barProgress(stream: ProgressStream): Progress {
       });
       bar?.stop();
       bar = null;
+    },
+    abort() {
+      bar?.stop();
+      bar = null;
+      stream.write("\n");
     },
   };
 }

@@ -176,4 +176,89 @@ describe("training loop", () => {
     expect(result.history.map((r) => r.epoch)).toEqual([0, 1, 2]);
     expect(data.stepsSeen[0]).toBe(3);
   });
+
+  it.each([Number.NaN, Number.POSITIVE_INFINITY])(
+    "a step whose loss is %s → RunError naming epoch and step; no callback for that epoch, nothing trained after it",
+    async (bad) => {
+      const s = setup({ epochs: 4 });
+      const ends: number[] = [];
+      let calls = 0;
+      const error = await train(s, {
+        // Epoch 1 (0-based), its second step: global step 4 of 3 steps per epoch.
+        train: async () => (++calls === 5 ? [bad, 0] : [0.5, 0.5]),
+        onEpochEnd: async (record) => {
+          ends.push(record.epoch);
+        },
+      }).catch((e: unknown) => e);
+      expect((error as Error).name).toBe("RunError");
+      expect((error as Error).message).toBe(
+        `training diverged: the loss is ${bad} at epoch 2/4, step 2/3 (global step 4); the run stops, the last checkpoint (after epoch 1) is kept; lower the learning rate (--learning-rate) or scale the features`,
+      );
+      expect(calls).toBe(5);
+      expect(ends).toEqual([0]);
+    },
+  );
+
+  it("weights that turn non-finite in an epoch's last step → RunError before that epoch's callback", async () => {
+    const s = setup({ epochs: 3 });
+    const ends: number[] = [];
+    let calls = 0;
+    const error = await train(s, {
+      train: async () => {
+        if (++calls === 3) s.model.setWeights(s.model.getWeights().map((w) => tf.fill(w.shape, Number.NaN)));
+        return [0.5, 0.5];
+      },
+      onEpochEnd: async (record) => {
+        ends.push(record.epoch);
+      },
+    }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(
+      /^training diverged: a weight is not finite at the end of epoch 1\/3; the run stops, no epoch finished, so there is no checkpoint;/,
+    );
+    expect(ends).toEqual([]);
+  });
+
+  it("a learning rate of 1e38 through trainOnBatch → stops in epoch 1, before its callback", async () => {
+    const s = setup({ epochs: 3, learningRate: 1e38 });
+    const ends: number[] = [];
+    await expect(
+      train(s, {
+        onEpochEnd: async (record) => {
+          ends.push(record.epoch);
+        },
+      }),
+    ).rejects.toThrow(
+      /^training diverged: (the loss is (NaN|Infinity) at epoch 1\/3, step \d\/3 \(global step \d\)|a weight is not finite at the end of epoch 1\/3)/,
+    );
+    expect(ends).toEqual([]);
+  });
+
+  it("training stops mid-epoch → the progress display is told to end its bar (abort), once", async () => {
+    const s = setup({ epochs: 2 });
+    let aborted = 0;
+    await expect(
+      train(s, {
+        progress: { ...silent, abort: () => aborted++ },
+        train: async () => [Number.NaN, 0],
+      }),
+    ).rejects.toThrow(/^training diverged/);
+    expect(aborted).toBe(1);
+  });
+
+  it("an aborted signal → the loop stops before its next step with the signal's reason", async () => {
+    const s = setup({ epochs: 3 });
+    const controller = new AbortController();
+    let calls = 0;
+    const reason = new Error("stop here");
+    await expect(
+      train(s, {
+        signal: controller.signal,
+        train: async () => {
+          if (++calls === 4) controller.abort(reason);
+          return [0.5, 0.5];
+        },
+      }),
+    ).rejects.toBe(reason);
+    expect(calls).toBe(4);
+  });
 });

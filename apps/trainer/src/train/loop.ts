@@ -1,6 +1,7 @@
 import type { Plan } from "@stepwise/core";
 import type { Batch } from "@stepwise/data";
 import * as tf from "@tensorflow/tfjs";
+import { RunError } from "../errors.ts";
 import { type EpochRecord, shouldStopEarly } from "../run/history.ts";
 import type { Progress, StepStats } from "../run/progress.ts";
 
@@ -29,6 +30,8 @@ export interface LoopOptions {
   progress: Progress;
   /** Called after each epoch (and its validation) with the whole history; checkpoints go here. */
   onEpochEnd(record: EpochRecord, history: EpochRecord[]): Promise<void>;
+  /** When aborted, the loop stops before its next step by throwing the signal's reason. */
+  signal?: AbortSignal;
   /** Monotonic seconds; injectable for tests. */
   now?: () => number;
 }
@@ -87,19 +90,57 @@ export async function evaluateBatches(
   return { loss: means.loss(), metrics: means.metrics(metricNames), samples: means.samples, steps };
 }
 
+/** Index of the first of `model`'s weights holding a NaN or an infinity, or -1. */
+function nonFiniteWeight(model: tf.LayersModel): number {
+  return model
+    .getWeights()
+    .findIndex((weight) => (weight.dataSync() as Float32Array).some((v) => !Number.isFinite(v)));
+}
+
+/**
+ * Thrown when training diverges (as Keras's `TerminateOnNaN`): a step's loss is NaN or
+ * infinite, or the weights are at the end of an epoch. Nothing of that epoch reaches its
+ * callback, so the last checkpoint stays the last good one.
+ */
+function diverged(what: string, where: string, history: readonly EpochRecord[]): RunError {
+  const last = history.at(-1);
+  const kept = last
+    ? `the last checkpoint (after epoch ${last.epoch + 1}) is kept`
+    : "no epoch finished, so there is no checkpoint";
+  return new RunError(
+    `training diverged: ${what} at ${where}; the run stops, ${kept}; lower the learning rate (--learning-rate) or scale the features`,
+  );
+}
+
 /**
  * The training loop: for each planned epoch, one optimizer step per pipeline batch
  * (`train`, not `fit`, so the data position is ours to checkpoint), validation when the
  * plan says so, the epoch callback (checkpoint), then early stopping by patience.
- * Input wait is the time spent awaiting the next batch.
+ * Input wait is the time spent awaiting the next batch. Throws `RunError` at the first step
+ * whose loss is not finite (NaN, ±Infinity), and the abort reason when `signal` is aborted.
  */
 export async function trainLoop(options: LoopOptions): Promise<LoopResult> {
-  const now = options.now ?? (() => performance.now() / 1000);
-  const { model, plan, data, metricNames, progress } = options;
-  const train = options.train ?? (async (xs, ys) => numbersOf(await model.trainOnBatch(xs, ys)));
+  const { plan, progress } = options;
   const history = [...options.history];
   const monitorValidation = plan.validationBatchSize !== null;
   if (shouldStopEarly(history, options.patience, monitorValidation)) return { history, stoppedEarly: true };
+  try {
+    return await epochs(options, history, monitorValidation);
+  } catch (error) {
+    progress.abort?.();
+    throw error;
+  }
+}
+
+/** The epochs of `trainLoop` from `options.startEpoch` on. */
+async function epochs(
+  options: LoopOptions,
+  history: EpochRecord[],
+  monitorValidation: boolean,
+): Promise<LoopResult> {
+  const now = options.now ?? (() => performance.now() / 1000);
+  const { model, plan, data, metricNames, progress } = options;
+  const train = options.train ?? (async (xs, ys) => numbersOf(await model.trainOnBatch(xs, ys)));
   for (let epoch = options.startEpoch; epoch < plan.endEpoch; epoch++) {
     const planned = plan.epochs.find((e) => e.epoch === epoch);
     const started = now();
@@ -116,20 +157,32 @@ export async function trainLoop(options: LoopOptions): Promise<LoopResult> {
       seconds: now() - started,
       waitSeconds,
     });
+    const stepsInEpoch = planned?.steps ?? plan.stepsPerEpoch;
     for (;;) {
+      options.signal?.throwIfAborted();
       const waitStart = now();
       const next = await iterator.next();
       waitSeconds += now() - waitStart;
       if (next.done) break;
       const batch = next.value;
       const { xs, ys } = options.toTensors(batch);
+      let values: number[];
       try {
-        means.add(await train(xs, ys), batch.batchSize);
+        values = await train(xs, ys);
       } finally {
         tf.dispose([xs, ys]);
       }
+      const loss = values[0] as number;
+      if (!Number.isFinite(loss)) {
+        const at = `epoch ${epoch + 1}/${plan.endEpoch}, step ${steps + 1}${stepsInEpoch ? `/${stepsInEpoch}` : ""} (global step ${batch.step})`;
+        throw diverged(`the loss is ${loss}`, at, history);
+      }
+      means.add(values, batch.batchSize);
       steps++;
       progress.step(stats());
+    }
+    if (nonFiniteWeight(model) >= 0) {
+      throw diverged("a weight is not finite", `the end of epoch ${epoch + 1}/${plan.endEpoch}`, history);
     }
     const trainStats = stats();
     let valLoss: number | null = null;

@@ -2,6 +2,7 @@ import { basename, join } from "node:path";
 import type { PipelineState } from "@stepwise/data";
 import { batchToTensors, initBackend } from "@stepwise/data/tfjs";
 import * as tf from "@tensorflow/tfjs";
+import { writeFileAtomic } from "../files.ts";
 import { formatPlan } from "../format/plan-table.ts";
 import {
   buildMlp,
@@ -11,12 +12,13 @@ import {
   makeOptimizer,
   parseModelSpec,
 } from "../model/build.ts";
-import { modelUrl, registerFileRouters, writeFileAtomic } from "../model/file-io.ts";
+import { modelUrl, registerFileRouters } from "../model/file-io.ts";
 import { captureModelWeights, restoreModelWeights } from "../model/state.ts";
 import { createTrainStep, type TrainStep } from "../model/train-step.ts";
 import { type Checkpoint, writeCheckpoint } from "../run/checkpoint.ts";
+import { writeChecksums } from "../run/checksums.ts";
 import { renderCurvesSvg } from "../run/curves.ts";
-import { RUN_FILES, writeJson, writeStatus } from "../run/folder.ts";
+import { jsonText, RUN_FILES, writeJson, writeStatus } from "../run/folder.ts";
 import { type EpochRecord, formatHistory } from "../run/history.ts";
 import { formatLogs, type ProgressStream, progressFor } from "../run/progress.ts";
 import type { TrainConfig } from "./config.ts";
@@ -85,8 +87,7 @@ export async function prepareRun(config: TrainConfig, io: TrainIo, savedSchema: 
   const model = await buildModel(config, data);
   const step = createTrainStep(model, {
     task: data.task,
-    optimizer: config.optimizer,
-    ...(config.learningRate !== undefined ? { learningRate: config.learningRate } : {}),
+    ...(data.classNames ? { numClasses: data.classNames.length } : {}),
     mode: config.trainStep ?? "auto",
   });
   const loader = `${feed.loader === "worker" ? "a worker thread" : "the training thread"}${config.loader === "auto" ? " (auto)" : ""}`;
@@ -111,6 +112,8 @@ export async function executeRun(
   target: RunTarget,
   inputs: Inputs,
   io: TrainIo,
+  /** Aborted by SIGINT/SIGTERM: training stops at the next step with the signal's reason. */
+  signal?: AbortSignal,
 ): Promise<EpochRecord[]> {
   const { dir } = target;
   const { model, feed, data, metricNames, step } = prepared;
@@ -151,6 +154,7 @@ export async function executeRun(
     train: (xs, ys) => step.train(xs, ys),
     startEpoch,
     history,
+    ...(signal ? { signal } : {}),
     ...(config.earlyStoppingPatience !== undefined ? { patience: config.earlyStoppingPatience } : {}),
     progress: progressFor(io.stdout),
     async onEpochEnd(record, all) {
@@ -209,16 +213,27 @@ export async function executeRun(
   return result.history;
 }
 
-/** Writes the files a run starts with: config, plan, schema, inputs and the `running` status. */
+/** The run files a resume reads and trusts, covered by the run folder's checksums.json. */
+export const RESUME_FILES = [RUN_FILES.config, RUN_FILES.schema, RUN_FILES.fingerprint] as const;
+
+/**
+ * Writes the files a run starts with: config, plan, schema, inputs, the checksums of those a
+ * resume reads (`RESUME_FILES`), and the `running` status.
+ */
 export async function writeRunStart(
   dir: string,
   savedConfig: unknown,
   prepared: Prepared,
   inputs: Inputs,
 ): Promise<void> {
-  await writeJson(join(dir, RUN_FILES.config), savedConfig);
+  const texts = {
+    [RUN_FILES.config]: jsonText(savedConfig),
+    [RUN_FILES.schema]: jsonText(prepared.data.schemaJson),
+    [RUN_FILES.fingerprint]: jsonText(inputs),
+  };
+  for (const [name, text] of Object.entries(texts))
+    await writeFileAtomic(join(dir, name), text, { sync: true });
   await writeJson(join(dir, RUN_FILES.plan), prepared.feed.pipeline.plan);
-  await writeJson(join(dir, RUN_FILES.schema), prepared.data.schemaJson);
-  await writeJson(join(dir, RUN_FILES.fingerprint), inputs);
+  await writeChecksums(dir, texts);
   await writeStatus(dir, { status: "running" });
 }

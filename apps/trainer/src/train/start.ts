@@ -1,30 +1,75 @@
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { mergeConfig, readConfigFile, relativePaths } from "../config.ts";
-import { RunError, UsageError } from "../errors.ts";
+import { InterruptedError, RunError, SIGNAL_EXIT_CODES, UsageError } from "../errors.ts";
+import { parseJson } from "../files.ts";
 import { readCheckpoint } from "../run/checkpoint.ts";
-import { createRunFolder, lockRun, openRun, RUN_FILES, readRunJson, writeStatus } from "../run/folder.ts";
+import { CHECKSUMS_FILE, verifyFiles } from "../run/checksums.ts";
+import { createRunFolder, lockRun, openRun, RUN_FILES, writeStatus, writeStatusSync } from "../run/folder.ts";
+import { releaseLocksSync } from "../run/lock.ts";
 import { defaultRunDir, PATH_KEYS, resolveTrainConfig, type TrainConfig } from "./config.ts";
 import { collectInputs, type Inputs, verifyInputs } from "./inputs.ts";
-import { executeRun, prepareRun, type TrainIo, writeRunStart } from "./run.ts";
+import { executeRun, prepareRun, RESUME_FILES, type TrainIo, writeRunStart } from "./run.ts";
 import { resolveShuffle } from "./sources.ts";
 
 /** The only flags `--resume` takes: everything else comes from the run's config.json. */
 const RESUME_FLAGS = new Set(["resume", "backend", "loader"]);
 
+type Signal = keyof typeof SIGNAL_EXIT_CODES;
+
+/**
+ * While installed, SIGINT and SIGTERM abort the returned signal (training stops at the next step
+ * boundary, so a checkpoint being written is finished); a second one stops the process at once,
+ * recording `interrupted` and releasing the lock first.
+ */
+function stopOnSignals(dir: string): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const handler = (name: Signal) => {
+    if (!controller.signal.aborted) {
+      controller.abort(new InterruptedError(name));
+      return;
+    }
+    writeStatusSync(dir, { status: "interrupted", error: `interrupted by ${name} (twice)` });
+    releaseLocksSync();
+    process.stderr.write(
+      `interrupted by ${name} twice: ${dir} stopped at once; continue with train --resume ${dir}\n`,
+    );
+    process.exit(SIGNAL_EXIT_CODES[name]);
+  };
+  const names = Object.keys(SIGNAL_EXIT_CODES) as Signal[];
+  for (const name of names) process.on(name, handler);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const name of names) process.off(name, handler);
+    },
+  };
+}
+
 /**
  * Runs `work` holding the run folder's lock; when it throws, the run is marked failed (one
- * line) so it never looks complete, and the error goes on to the CLI.
+ * line) so it never looks complete, and the error goes on to the CLI. SIGINT and SIGTERM abort
+ * the signal `work` gets; the run is then marked `interrupted` and an `InterruptedError` (exit
+ * code 130 or 143) goes on.
  */
-export async function inRunFolder<T>(dir: string, work: () => Promise<T>): Promise<T> {
+export async function inRunFolder<T>(dir: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const release = await lockRun(dir);
+  const signals = stopOnSignals(dir);
   try {
-    return await work();
+    return await work(signals.signal);
   } catch (error) {
+    if (error instanceof InterruptedError) {
+      await writeStatus(dir, { status: "interrupted", error: error.message }).catch(() => {});
+      throw new InterruptedError(
+        error.signal,
+        `interrupted by ${error.signal}: ${dir} keeps its last checkpoint; continue with train --resume ${dir}`,
+      );
+    }
     const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
     await writeStatus(dir, { status: "failed", error: message }).catch(() => {});
     throw error;
   } finally {
+    signals.dispose();
     await release();
   }
 }
@@ -91,12 +136,12 @@ export async function startRun(command: Command, flags: Record<string, unknown>,
     );
   const dir = await createRunFolder(requested);
   if (dir !== requested) io.stdout.write(`${requested} already holds files: this run goes to ${dir}\n`);
-  await inRunFolder(dir, async () => {
+  await inRunFolder(dir, async (signal) => {
     // Saved with paths relative to the run folder, so config.json reads like any --config file.
     const savedConfig = relativePaths(config, resolve(dir), PATH_KEYS);
     const inputs = await collectInputs(config, savedConfig);
     await writeRunStart(dir, savedConfig, prepared, inputs);
-    await executeRun(config, prepared, { dir, checkpoint: null }, inputs, io);
+    await executeRun(config, prepared, { dir, checkpoint: null }, inputs, io, signal);
   });
 }
 
@@ -130,14 +175,19 @@ export async function resumeRun(
     );
   }
   const configPath = join(dir, RUN_FILES.config);
-  const saved = await readRunJson<Inputs>(dir, RUN_FILES.fingerprint).catch(() => {
+  const files = await verifyFiles(dir, RESUME_FILES);
+  if (!files.ok) {
     throw new RunError(
-      `--resume ${dir}: ${RUN_FILES.fingerprint} is missing, so the inputs cannot be checked; start a new run with --out`,
+      files.missing
+        ? `cannot resume ${dir}: ${CHECKSUMS_FILE} is missing, so its files cannot be checked (the run stopped before training began, or an older trainer started it); start a new run with --out`
+        : files.changed
+          ? `cannot resume ${dir}: its ${files.changed} changed since the run started; restore it, or start a new run with --out`
+          : `cannot resume ${dir}: ${files.problem}; restore it, or start a new run with --out`,
     );
-  });
-  const schema = await readRunJson<unknown>(dir, RUN_FILES.schema).catch(() => {
-    throw new RunError(`--resume ${dir}: ${RUN_FILES.schema} is missing; start a new run with --out`);
-  });
+  }
+  const parse = (name: string) => parseJson<unknown>(join(dir, name), files.contents.get(name) as Uint8Array);
+  const saved = parse(RUN_FILES.fingerprint) as Inputs;
+  const schema = parse(RUN_FILES.schema);
   // The saved config resolves like any config file: its paths are relative to the run folder.
   let merged: Record<string, unknown> = { ...flags };
   for (const option of command.options) {
@@ -152,8 +202,8 @@ export async function resumeRun(
   if (command.getOptionValueSource("loader") === "cli") config.loader = flags.loader as TrainConfig["loader"];
   verifyInputs(dir, saved, await collectInputs(config, run.config));
   const prepared = await withFix(prepareRun(config, io, schema));
-  await inRunFolder(dir, async () => {
-    const checkpoint = await readCheckpoint(dir);
+  await inRunFolder(dir, async (signal) => {
+    const checkpoint = await readCheckpoint(dir, (message) => io.stderr.write(`warning: ${message}\n`));
     if (checkpoint && checkpoint.state.configHash !== saved.configHash) {
       throw new RunError(
         `cannot resume ${dir}: its checkpoint belongs to another config; start a new run with --out`,
@@ -161,6 +211,6 @@ export async function resumeRun(
     }
     if (!checkpoint) io.stdout.write(`No checkpoint in ${dir} yet: training restarts from its first epoch\n`);
     await writeStatus(dir, { status: "running" });
-    await executeRun(config, prepared, { dir, checkpoint }, saved, io);
+    await executeRun(config, prepared, { dir, checkpoint }, saved, io, signal);
   });
 }
