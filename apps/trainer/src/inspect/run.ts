@@ -2,6 +2,7 @@ import { type Batch, type CsvSource, createPipeline, type IndexedCsvSource, isPa
 import type { InspectIo } from "../commands/inspect.ts";
 import { UsageError } from "../errors.ts";
 import { formatPlan } from "../format/plan-table.ts";
+import { checkRunOutputs } from "../outputs.ts";
 import { resolveTrainConfig, type TrainConfig } from "../train/config.ts";
 import { fitSchema } from "../train/data.ts";
 import { pipelineOptions } from "../train/feed.ts";
@@ -44,6 +45,7 @@ export async function inspect(
 ): Promise<void> {
   if (flags.batchSize === undefined) throw new UsageError("--batch-size is required");
   const { config, seedChosen } = resolveTrainConfig(flags, explicit);
+  await checkRunOutputs(config, { kind: "new" }, flags.overwrite === true);
   config.shuffle = await resolveShuffle(config);
   const schema = await fitSchema(config);
   const { train, data } = await trainingSources(config, schema);

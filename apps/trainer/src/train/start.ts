@@ -2,6 +2,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { mergeConfig, readConfigFile, relativePaths } from "../config.ts";
 import { RunError, UsageError } from "../errors.ts";
+import { checkRunOutputs } from "../outputs.ts";
 import { readCheckpoint } from "../run/checkpoint.ts";
 import { createRunFolder, lockRun, openRun, RUN_FILES, readRunJson, writeStatus } from "../run/folder.ts";
 import { defaultRunDir, PATH_KEYS, resolveTrainConfig, type TrainConfig } from "./config.ts";
@@ -82,6 +83,16 @@ export async function startRun(command: Command, flags: Record<string, unknown>,
     if (typeof value === "string") (config as unknown as Record<string, unknown>)[key] = shortPath(value);
   }
   const requested = typeof merged.out === "string" ? merged.out : defaultRunDir(config.data, new Date());
+  // Before anything is read or written: no output may be an input, or replace a file unasked.
+  await checkRunOutputs(
+    config,
+    {
+      kind: "new",
+      runDir: requested,
+      ...(typeof flags.config === "string" ? { configFile: flags.config } : {}),
+    },
+    flags.overwrite === true,
+  );
   // Saved resolved, so a resume (or the config reused) reads the data the same way.
   config.shuffle = await withFix(resolveShuffle(config));
   const prepared = await withFix(prepareRun(config, io, null));
@@ -151,6 +162,7 @@ export async function resumeRun(
     config.backend = flags.backend as TrainConfig["backend"];
   if (command.getOptionValueSource("loader") === "cli") config.loader = flags.loader as TrainConfig["loader"];
   verifyInputs(dir, saved, await collectInputs(config, run.config));
+  await checkRunOutputs(config, { kind: "resume", runDir: dir }, false);
   const prepared = await withFix(prepareRun(config, io, schema));
   await inRunFolder(dir, async () => {
     const checkpoint = await readCheckpoint(dir);
