@@ -60,6 +60,7 @@ export async function inspect(
   let steps = 0;
   let samples = 0;
   const passes = new Set<number>();
+  let finished = false;
   try {
     for (let epoch = pipeline.plan.initialEpoch; epoch < pipeline.plan.endEpoch; epoch++) {
       for await (const batch of pipeline.epoch(epoch)) {
@@ -70,8 +71,9 @@ export async function inspect(
         io.stdout.write(json ? `${JSON.stringify(batchLine(batch, files))}\n` : readable(batch, files));
       }
     }
+    finished = true;
   } finally {
-    await manifest?.close();
+    await manifest?.close(finished ? { finished } : {});
     await pipeline.close();
   }
   const summary = {

@@ -142,6 +142,7 @@ export async function executeRun(
   const epochBatches = (epoch: number) =>
     manifest ? recorded(feed.epoch(epoch), manifest) : feed.epoch(epoch);
   // The feed may hold a worker thread and open files: released however training ends.
+  let outcome: { finished: boolean; stoppedEarly: boolean } | undefined;
   const result = await trainLoop({
     model,
     metricNames,
@@ -174,10 +175,16 @@ export async function executeRun(
       });
       await writeFileAtomic(join(dir, RUN_FILES.history), formatHistory(all, metricNames));
     },
-  }).finally(async () => {
-    await manifest?.close();
-    await feed.close();
-  });
+  })
+    .then((done) => {
+      outcome = { finished: true, stoppedEarly: done.stoppedEarly };
+      return done;
+    })
+    .finally(async () => {
+      // The manifest's end record tells a finished run from one that failed (no outcome).
+      await manifest?.close(outcome);
+      await feed.close();
+    });
   if (result.stoppedEarly)
     io.stdout.write(`Early stopping: no improvement for ${config.earlyStoppingPatience} epochs\n`);
   await model.save(modelUrl(join(dir, RUN_FILES.model)));
