@@ -56,7 +56,15 @@ function parseValue(option: Option, value: unknown, file: string, key: string): 
   }
   const text = Array.isArray(value) ? value.join(",") : String(value);
   const parse = (option as unknown as { parseArg?: (value: string, previous: unknown) => unknown }).parseArg;
-  return parse ? parse(text, undefined) : text;
+  try {
+    return parse ? parse(text, undefined) : text;
+  } catch (error) {
+    // The parser speaks of the flag (`--epochs must be …`); the value came from the file's key.
+    if (error instanceof UsageError && error.message.startsWith(`${flag} `)) {
+      throw new UsageError(`${file}: "${key}" ${error.message.slice(flag.length + 1)}`);
+    }
+    throw error;
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { link, lstat, mkdir, readFile, stat, symlink, writeFile } from "node:fs/
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runInProcess } from "./cli-capture.ts";
-import { checkOutputs, dataInputs, outputKind } from "./outputs.ts";
+import { checkOutputs, dataInputs, outputKind, validationOverlap } from "./outputs.ts";
 import { runCli, tempDir, writeToyCsv } from "./test-helpers.ts";
 
 const dir = tempDir("outputs-");
@@ -310,5 +310,44 @@ describe("trainer predict --out: standard output, devices and pipes", () => {
     const result = await runInProcess(predict("/dev/null"));
     expect(result.code).toBe(0);
     expect((await lstat("/dev/null")).isCharacterDevice()).toBe(true);
+  });
+});
+
+describe("validation data that is the training data", () => {
+  it("the same file, however spelled → one warning line; another file → none", async () => {
+    const alias = join(dir, "alias.csv");
+    await symlink(data, alias).catch(() => {});
+    expect(await validationOverlap(data, alias)).toMatch(
+      /^warning: --validation-data .*alias\.csv is the training data \(--data .*toy\.csv\): validation then measures rows the model trains on$/,
+    );
+    expect(await validationOverlap(data, dirtyData)).toBeNull();
+    expect(await validationOverlap(data, undefined)).toBeNull();
+  });
+
+  it("a folder holding the training file among others → the shared file is named", async () => {
+    const parts = join(dir, "overlap");
+    await mkdir(parts, { recursive: true });
+    await writeToyCsv(join(parts, "a.csv"), 5);
+    await link(join(parts, "a.csv"), join(dir, "train-part.csv")).catch(() => {});
+    await writeToyCsv(join(parts, "b.csv"), 5);
+    expect(await validationOverlap(join(dir, "train-part.csv"), parts)).toMatch(
+      /shares 1 of its 2 files with the training data .*, e\.g\. .*a\.csv: validation then measures/,
+    );
+  });
+
+  it("train --validation-data equal to --data → the warning on stderr, and the run goes on", async () => {
+    const result = await runInProcess([
+      "train",
+      ...base,
+      "--data",
+      data,
+      "--validation-data",
+      join(dir, ".", "toy.csv"),
+      "--out",
+      join(dir, "same-validation"),
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^warning: --validation-data .*toy\.csv is the training data/);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
   });
 });

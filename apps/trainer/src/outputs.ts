@@ -230,3 +230,29 @@ export async function checkRunOutputs(
   const creates = context.kind === "new" && context.runDir ? foldersCreatedBy(context.runDir) : [];
   await checkOutputs(outputs, inputs, { overwrite, creates });
 }
+
+/**
+ * A one-line warning when the validation data shares files with the training data (same file by
+ * device and inode, however spelled): validation then measures data the model trains on. Null
+ * when they share none or either is missing (reading it reports that).
+ */
+export async function validationOverlap(
+  data: string,
+  validationData: string | undefined,
+): Promise<string | null> {
+  if (validationData === undefined) return null;
+  const training = await dataInputs("--data", data);
+  const validation = await dataInputs("--validation-data", validationData);
+  const stats = await Promise.all(training.files.map(statOrNull));
+  const shared: string[] = [];
+  for (const file of validation.files) {
+    const info = await statOrNull(file);
+    if (info && stats.some((other) => other !== null && sameFile(other, info))) shared.push(file);
+  }
+  if (shared.length === 0) return null;
+  const what =
+    shared.length === validation.files.length && shared.length === training.files.length
+      ? `is the training data (--data ${data})`
+      : `shares ${shared.length} of its ${validation.files.length} files with the training data (--data ${data}), e.g. ${shared[0]}`;
+  return `warning: --validation-data ${validationData} ${what}: validation then measures rows the model trains on`;
+}

@@ -2,7 +2,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { mergeConfig, readConfigFile, relativePaths } from "../config.ts";
 import { RunError, UsageError } from "../errors.ts";
-import { checkRunOutputs } from "../outputs.ts";
+import { checkRunOutputs, validationOverlap } from "../outputs.ts";
 import { readCheckpoint } from "../run/checkpoint.ts";
 import { createRunFolder, lockRun, openRun, RUN_FILES, readRunJson, writeStatus } from "../run/folder.ts";
 import { defaultRunDir, PATH_KEYS, resolveTrainConfig, type TrainConfig } from "./config.ts";
@@ -93,6 +93,8 @@ export async function startRun(command: Command, flags: Record<string, unknown>,
     },
     flags.overwrite === true,
   );
+  const overlap = await validationOverlap(config.data, config.validationData);
+  if (overlap) io.stderr.write(`${overlap}\n`);
   // Saved resolved, so a resume (or the config reused) reads the data the same way.
   config.shuffle = await withFix(resolveShuffle(config));
   const prepared = await withFix(prepareRun(config, io, null));
