@@ -95,6 +95,7 @@ export {
   type BlockPlan,
   type ByteSize,
   DEFAULT_MEMORY_BUDGET,
+  formatBytes,
   parseByteSize,
   planBlocks,
 } from "./row-index/memory.ts";

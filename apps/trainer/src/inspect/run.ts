@@ -2,6 +2,7 @@ import { type Batch, type CsvSource, createPipeline, type IndexedCsvSource, isPa
 import type { InspectIo } from "../commands/inspect.ts";
 import { UsageError } from "../errors.ts";
 import { formatPlan } from "../format/plan-table.ts";
+import { checkBatchMemory } from "../limits.ts";
 import { checkRunOutputs } from "../outputs.ts";
 import { resolveTrainConfig, type TrainConfig } from "../train/config.ts";
 import { fitSchema } from "../train/data.ts";
@@ -48,6 +49,7 @@ export async function inspect(
   await checkRunOutputs(config, { kind: "new" }, flags.overwrite === true);
   config.shuffle = await resolveShuffle(config);
   const schema = await fitSchema(config);
+  checkBatchMemory(config.batchSize, schema.numFeatures);
   const { train, data } = await trainingSources(config, schema);
   const pipeline = await createPipeline({ ...pipelineOptions(config), source: train });
   const list = await data.files();

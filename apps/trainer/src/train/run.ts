@@ -3,6 +3,7 @@ import type { PipelineState } from "@stepwise/data";
 import { batchToTensors, initBackend } from "@stepwise/data/tfjs";
 import * as tf from "@tensorflow/tfjs";
 import { formatPlan } from "../format/plan-table.ts";
+import { checkBatchMemory, checkTrainingSize } from "../limits.ts";
 import {
   buildMlp,
   compileModel,
@@ -78,10 +79,21 @@ export interface Prepared {
  */
 export async function prepareRun(config: TrainConfig, io: TrainIo, savedSchema: unknown): Promise<Prepared> {
   const data = await openTrainingData(config, savedSchema);
+  checkBatchMemory(config.batchSize, data.numFeatures);
   io.stdout.write(`${data.schemaText}\n`);
   const feed = await createFeed(config, data);
   io.stdout.write(`${formatPlan(feed.pipeline.plan)}\n`);
   const backend = await startBackend(config.backend, io);
+  // Sizes before allocation: a model or batch that cannot fit fails now, naming its size.
+  await checkTrainingSize(
+    config,
+    {
+      numFeatures: data.numFeatures,
+      outputUnits: headFor(data.task, data.classNames?.length ?? 0).units,
+      hidden: () => parseModelSpec(config.model),
+    },
+    backend as "wasm" | "cpu",
+  );
   const model = await buildModel(config, data);
   const step = createTrainStep(model, {
     task: data.task,
