@@ -39,10 +39,52 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Exit code when the reader of standard output went away (`trainer inspect … | head -1`): 128 +
+ * SIGPIPE, what a process killed by SIGPIPE reports. Nothing is printed: the reader chose to stop.
+ */
+export const EXIT_PIPE_CLOSED = 141;
+
+function isClosedPipe(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "EPIPE";
+}
+
+/**
+ * The process entry: runs `main` and makes sure that whatever happens the user gets one line and
+ * an honest exit code. A closed stdout pipe ends the command quietly (`EXIT_PIPE_CLOSED`); an error
+ * no command caught (an event emitter's error, a rejected promise nobody awaited) prints one line
+ * (its stack with `--debug`) and exits 1; and a command whose work stalls (the event loop empties
+ * while it still waits on something that will never happen) exits 1 with a line saying so instead
+ * of ending quietly with 0 as if it had finished.
+ */
+export function runEntry(argv: string[], run: (argv: string[]) => Promise<number> = main): void {
+  const debug = argv.includes("--debug");
+  let finished = false;
+  const fail = (error: unknown) => {
+    if (isClosedPipe(error)) process.exit(EXIT_PIPE_CLOSED);
+    const { text, exitCode } = describeFailure(error, debug);
+    if (text !== "") process.stderr.write(`${text}\n`);
+    process.exit(exitCode);
+  };
+  process.stdout.on("error", (error) => {
+    if (isClosedPipe(error)) process.exit(EXIT_PIPE_CLOSED);
+    fail(error);
+  });
+  process.on("uncaughtException", fail);
+  process.on("unhandledRejection", fail);
+  process.once("beforeExit", () => {
+    if (finished) return;
+    process.stderr.write(
+      "error: the command stopped before it finished: an operation it waited for never completed (run with --debug for details)\n",
+    );
+    process.exitCode = 1;
+  });
+  run(argv).then((exitCode) => {
+    finished = true;
+    process.exitCode = exitCode;
+  }, fail);
+}
+
 const isEntry =
   process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, "/"));
-if (isEntry) {
-  main(process.argv.slice(2)).then((exitCode) => {
-    process.exitCode = exitCode;
-  });
-}
+if (isEntry) runEntry(process.argv.slice(2));

@@ -51,10 +51,13 @@ describe("config files", () => {
     );
   });
 
-  it("a bad value → the flag's own error message", () => {
+  it("a bad value → the flag's check, worded for the file: its name and the key as written there", () => {
     const { cmd, flags } = parse([]);
     expect(() => mergeConfig(cmd, flags, { batchSize: 0 }, "run.json", [])).toThrow(
-      '--batch-size must be a positive integer, got "0"',
+      /^run\.json: "batchSize" must be a positive integer, got "0"$/,
+    );
+    expect(() => mergeConfig(cmd, flags, { "batch-size": "ten" }, "config.json", [])).toThrow(
+      /^config\.json: "batch-size" must be a positive integer, got "ten"$/,
     );
     expect(() => mergeConfig(cmd, flags, { header: "no" }, "run.json", [])).toThrow(
       /"header" must be true or false/,

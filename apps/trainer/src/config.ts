@@ -4,7 +4,7 @@ import type { Command, Option } from "commander";
 import { UsageError } from "./errors.ts";
 
 /** Settings a config file may not set: they steer this invocation, not the run. */
-const NOT_IN_CONFIG = new Set(["config", "resume", "debug", "help"]);
+const NOT_IN_CONFIG = new Set(["config", "resume", "debug", "help", "overwrite"]);
 
 function camel(key: string): string {
   return key.replace(/[-_]([a-z])/g, (_, letter: string) => letter.toUpperCase());
@@ -56,7 +56,15 @@ function parseValue(option: Option, value: unknown, file: string, key: string): 
   }
   const text = Array.isArray(value) ? value.join(",") : String(value);
   const parse = (option as unknown as { parseArg?: (value: string, previous: unknown) => unknown }).parseArg;
-  return parse ? parse(text, undefined) : text;
+  try {
+    return parse ? parse(text, undefined) : text;
+  } catch (error) {
+    // The parser speaks of the flag (`--epochs must be …`); the value came from the file's key.
+    if (error instanceof UsageError && error.message.startsWith(`${flag} `)) {
+      throw new UsageError(`${file}: "${key}" ${error.message.slice(flag.length + 1)}`);
+    }
+    throw error;
+  }
 }
 
 /**

@@ -154,3 +154,8 @@ export function addScoringFlags(command: Command): Command {
   );
   return addBackendFlag(command);
 }
+
+/** `--overwrite`: the only way an output replaces an existing file; never read from a config file. */
+export function addOverwriteFlag(command: Command, outputs: string): Command {
+  return command.option("--overwrite", `replace ${outputs} when it already exists`, false);
+}

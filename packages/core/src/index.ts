@@ -14,6 +14,7 @@ export {
 export {
   type EpochPlan,
   epochRange,
+  MAX_PLANNED_EPOCHS,
   ON_EXHAUSTED,
   type OnExhausted,
   type PassSpan,

@@ -261,3 +261,29 @@ describe("plan: properties", () => {
     );
   });
 });
+
+describe("plan: sizes it cannot hold", () => {
+  it.each([
+    [
+      { epochs: 9007199254740991 },
+      /^epochs 9007199254740991 \(from initialEpoch 0\) plans 9007199254740991 epochs, more than the 100000 a plan lists/,
+    ],
+    [{ epochs: 100_001 }, /plans 100001 epochs, more than the 100000/],
+    [
+      { epochs: 100_000, stepsPerEpoch: 2 ** 40 },
+      /^epochs 100000 × 1099511627776 steps per epoch is more steps than can be counted exactly/,
+    ],
+    [{ epochs: 3, stepsPerEpoch: 2 ** 52, numSamples: null }, /^epochs 3 × 4503599627370496 steps per epoch/],
+  ])("%o → a PlanError naming the limit (never a RangeError from an array)", (options, message) => {
+    expect(() => plan({ numSamples: 100, batchSize: 10, ...options })).toThrow(message);
+    expect(() => plan({ numSamples: 100, batchSize: 10, ...options })).toThrow(
+      expect.objectContaining({ name: "PlanError" }),
+    );
+  });
+
+  it("100000 epochs after a high initialEpoch → planned: the limit counts the epochs listed", () => {
+    const p = plan({ numSamples: 100, batchSize: 10, epochs: 200_000, initialEpoch: 100_000 });
+    expect(p.epochs).toHaveLength(100_000);
+    expect(p.totalSteps).toBe(1_000_000);
+  });
+});

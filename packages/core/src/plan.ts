@@ -171,6 +171,21 @@ function describeList(values: number[], limit = 5): string {
 }
 
 /**
+ * Most epochs one plan holds: it lists every epoch (steps, passes, validation), so its size grows
+ * with their count. More epochs than this are better planned as fewer, longer ones (`stepsPerEpoch`).
+ */
+export const MAX_PLANNED_EPOCHS = 100_000;
+
+/** Refuses step counts past 2^53 − 1, where step numbers stop being exact. */
+function checkStepRange(endEpoch: number, stepsPerEpoch: number | null): void {
+  if (stepsPerEpoch !== null && endEpoch * stepsPerEpoch > Number.MAX_SAFE_INTEGER) {
+    throw new PlanError(
+      `epochs ${endEpoch} × ${stepsPerEpoch} steps per epoch is more steps than can be counted exactly (2^53 − 1); lower epochs or stepsPerEpoch`,
+    );
+  }
+}
+
+/**
  * The epoch plan: per-epoch step ranges, passes and batches covered, validation, totals and
  * warnings, all before any data is read. Throws `PlanError` naming the bad argument and its value.
  * @example plan({ numSamples: 30000, batchSize: 32, epochs: 10, validationSamples: 5000 }).stepsPerEpoch // 938
@@ -185,9 +200,15 @@ export function plan(options: PlanOptions): Plan {
       `initialEpoch must be below epochs ${endEpoch} (epochs counts from 0 to epochs - 1), got ${initialEpoch}`,
     );
   }
+  if (endEpoch - initialEpoch > MAX_PLANNED_EPOCHS) {
+    throw new PlanError(
+      `epochs ${endEpoch} (from initialEpoch ${initialEpoch}) plans ${endEpoch - initialEpoch} epochs, more than the ${MAX_PLANNED_EPOCHS} a plan lists; plan fewer, longer epochs (stepsPerEpoch)`,
+    );
+  }
   const dropRemainder = boolean("dropRemainder", options.dropRemainder ?? false);
   const onExhausted = oneOf("onExhausted", options.onExhausted ?? "repeat", ON_EXHAUSTED);
   const requestedSteps = optionalPositive("stepsPerEpoch", options.stepsPerEpoch);
+  checkStepRange(endEpoch, requestedSteps);
   const totalSamplesKnown =
     options.numSamples === null ? null : positiveInteger("numSamples", options.numSamples);
   const numShards = positiveInteger("numShards", options.numShards ?? 1);
@@ -301,6 +322,7 @@ export function plan(options: PlanOptions): Plan {
     );
   }
   const stepsPerEpoch = requestedSteps ?? layout.stepsPerPass;
+  checkStepRange(endEpoch, stepsPerEpoch);
   if (requestedSteps !== null && requestedSteps > layout.stepsPerPass) {
     warnings.push(
       onExhausted === "repeat"

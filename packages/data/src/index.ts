@@ -21,11 +21,12 @@ export { CSV_PARSERS, type CsvParser } from "./csv/records.ts";
 export { REJECTS_HEADER } from "./csv/rejects.ts";
 export { type CsvSource, type CsvSourceOptions, csvSource } from "./csv/source.ts";
 export { DataError, type DataErrorCode, type RowProblem } from "./errors.ts";
-export type { ManifestEntry, ManifestHeader } from "./manifest/format.ts";
+export type { ManifestEnd, ManifestEntry, ManifestHeader } from "./manifest/format.ts";
 export {
   describeManifestReport,
   type ManifestReport,
   type PassCoverage,
+  type RankEnd,
   verifyManifest,
 } from "./manifest/verify.ts";
 export {
@@ -94,6 +95,7 @@ export {
   type BlockPlan,
   type ByteSize,
   DEFAULT_MEMORY_BUDGET,
+  formatBytes,
   parseByteSize,
   planBlocks,
 } from "./row-index/memory.ts";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { addDataFlags, addManifestFlag, addPlanFlags, addShuffleFlags } from "../flags.ts";
+import { addDataFlags, addManifestFlag, addOverwriteFlag, addPlanFlags, addShuffleFlags } from "../flags.ts";
 
 export interface InspectIo {
   stdout: { write(text: string): unknown };
@@ -19,6 +19,7 @@ export function registerInspect(
   addPlanFlags(command, { epochs: 1 });
   addShuffleFlags(command);
   addManifestFlag(command);
+  addOverwriteFlag(command, "the --rejects or --manifest file");
   command.action(async (flags: Record<string, unknown>, cmd: Command) => {
     const { inspect } = await import("../inspect/run.ts");
     await inspect(flags, (key) => cmd.getOptionValueSource(key) === "cli", io);

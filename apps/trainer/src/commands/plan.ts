@@ -4,6 +4,7 @@ import { UsageError } from "../errors.ts";
 import { addCsvFormatFlags, addPlanFlags, addValidationFlags } from "../flags.ts";
 import { formatPlan } from "../format/plan-table.ts";
 import { integerFlag } from "../options.ts";
+import { validationOverlap } from "../outputs.ts";
 import { countDataRows } from "../rows.ts";
 
 interface PlanFlags {
@@ -76,6 +77,10 @@ export function registerPlan(program: Command): void {
   addValidationFlags(command);
   addPlanFlags(command, { epochs: 1 });
   command.action(async (flags: PlanFlags) => {
+    if (flags.data !== undefined) {
+      const overlap = await validationOverlap(flags.data, flags.validationData);
+      if (overlap) process.stderr.write(`${overlap}\n`);
+    }
     const result = await planFromFlags(flags);
     process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : formatPlan(result));
   });

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { addScoringFlags } from "../flags.ts";
+import { addOverwriteFlag, addScoringFlags } from "../flags.ts";
 import type { TrainIo } from "../train/run.ts";
 
 /** `trainer predict`: one prediction per input row with a finished run's model. */
@@ -15,8 +15,12 @@ export function registerPredict(
       "--data <FILE|DIR|GLOB>",
       "CSV data in the training data's format (the label column may be absent)",
     )
-    .requiredOption("--out <FILE>", "predictions CSV to write")
+    .requiredOption(
+      "--out <FILE|->",
+      "predictions CSV to write (- for standard output; a device or pipe is written in place)",
+    )
     .option("--id <COL>", "copy this column to each prediction row (e.g. an id)");
+  addOverwriteFlag(command, "the --out file");
   addScoringFlags(command).action(async (flags) => {
     const { predictRun } = await import("../score/predict.ts");
     await predictRun(flags, io);

@@ -3,6 +3,7 @@ import {
   addBackendFlag,
   addDataFlags,
   addManifestFlag,
+  addOverwriteFlag,
   addPlanFlags,
   addShuffleFlags,
   addValidationFlags,
@@ -76,6 +77,7 @@ export function registerTrain(
   addPlanFlags(command, { batchSize: 32, epochs: 10 });
   addShuffleFlags(command);
   addManifestFlag(command);
+  addOverwriteFlag(command, "the --rejects or --manifest file");
   addBackendFlag(command);
   command.action(async (flags: Record<string, unknown>, command: Command) => {
     // Loaded on use: tfjs and the data pipeline take a while to load and `plan` needs neither.

@@ -53,8 +53,14 @@ describe("trainer verify-manifest", () => {
   it("the manifest of a training run → OK: every step, both passes with each row once; exit 0", async () => {
     const all = await lines(manifest);
     expect(JSON.parse(all[0] as string)).toMatchObject({ type: "header", numSamples: 90, startStep: 0 });
-    const entries = all.slice(1).map((line) => JSON.parse(line) as Entry);
+    const entries = all.slice(1, -1).map((line) => JSON.parse(line) as Entry);
     expect(entries.map((e) => e.step)).toEqual([...Array(12).keys()]);
+    expect(JSON.parse(all.at(-1) as string)).toEqual({
+      type: "end",
+      nextStep: 12,
+      hash: entries[11]?.hash,
+      reason: "complete",
+    });
     const result = await verify([manifest]);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
@@ -81,6 +87,7 @@ describe("trainer verify-manifest", () => {
 
   it("a duplicate row planted with the chain recomputed → FAILED: the row appears twice in its pass; exit 1", async () => {
     const [header, ...rest] = await lines(manifest);
+    const end = JSON.parse(rest.pop() as string) as { hash: string };
     const entries = rest.map((line) => JSON.parse(line) as Entry);
     // The test's hash must reproduce the file's, or a planted edit would fail for the wrong reason.
     let previous = "0".repeat(16);
@@ -96,7 +103,8 @@ describe("trainer verify-manifest", () => {
       previous = entry.hash;
     }
     const planted = join(dir, "duplicate-row.jsonl");
-    await writeFile(planted, `${[header, ...entries.map((e) => JSON.stringify(e))].join("\n")}\n`);
+    const ended = JSON.stringify({ ...end, hash: previous });
+    await writeFile(planted, `${[header, ...entries.map((e) => JSON.stringify(e)), ended].join("\n")}\n`);
     const result = await verify([planted]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
@@ -131,6 +139,47 @@ describe("trainer verify-manifest", () => {
     const one = await verify([files[1] as string]);
     expect(one.code).toBe(1);
     expect(one.stdout).toContain("pass 0: 67 of 90 rows never appeared, yet pass 1 began");
+  });
+
+  it.each([
+    ["the last 3 lines (end record and 2 steps)", 3],
+    ["the end record only", 1],
+  ])(
+    "a manifest without %s → FAILED: its tail is missing; with --allow-incomplete → OK; exit 1 then 0",
+    async (_, cut) => {
+      const all = await lines(manifest);
+      const truncated = join(dir, `truncated-${cut}.jsonl`);
+      await writeFile(truncated, `${all.slice(0, -cut).join("\n")}\n`);
+      const last = 12 - cut; // the step after the last one left
+      const result = await verify([truncated]);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain(
+        `rank 0/1: the manifest ends after step ${last} of the 12 planned without an end record: its last lines are missing, or the run was killed`,
+      );
+      const withReference = await verify([truncated, "--reference", manifest]);
+      expect(withReference.code).toBe(1);
+      if (cut > 1)
+        expect(withReference.stdout).toContain(
+          `the reference has steps ${last + 1}–11 that the manifest lacks`,
+        );
+      const allowed = await verify([truncated, "--allow-incomplete", "--reference", manifest]);
+      expect(allowed.stdout).toMatch(/^manifest OK/);
+      expect(allowed.stdout).toContain(
+        `rank 0/1: incomplete, ${last + 1} of 12 planned steps (no end record)`,
+      );
+      expect(allowed.code).toBe(0);
+    },
+  );
+
+  it("steps cut from before a kept end record → FAILED: the end record names the missing steps", async () => {
+    const all = await lines(manifest);
+    const cut = join(dir, "cut-before-end.jsonl");
+    await writeFile(cut, `${[...all.slice(0, -3), all.at(-1)].join("\n")}\n`);
+    const result = await verify([cut, "--allow-incomplete"]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /cut-before-end\.jsonl:\d+: the end record says the segment wrote steps up to 11, the file has them up to 9/,
+    );
   });
 
   it("a file that does not exist → one line naming it, exit 1", async () => {

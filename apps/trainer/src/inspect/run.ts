@@ -2,6 +2,8 @@ import { type Batch, type CsvSource, createPipeline, type IndexedCsvSource, isPa
 import type { InspectIo } from "../commands/inspect.ts";
 import { UsageError } from "../errors.ts";
 import { formatPlan } from "../format/plan-table.ts";
+import { checkBatchMemory } from "../limits.ts";
+import { checkRunOutputs } from "../outputs.ts";
 import { resolveTrainConfig, type TrainConfig } from "../train/config.ts";
 import { fitSchema } from "../train/data.ts";
 import { pipelineOptions } from "../train/feed.ts";
@@ -44,8 +46,10 @@ export async function inspect(
 ): Promise<void> {
   if (flags.batchSize === undefined) throw new UsageError("--batch-size is required");
   const { config, seedChosen } = resolveTrainConfig(flags, explicit);
+  await checkRunOutputs(config, { kind: "new" }, flags.overwrite === true);
   config.shuffle = await resolveShuffle(config);
   const schema = await fitSchema(config);
+  checkBatchMemory(config.batchSize, schema.numFeatures);
   const { train, data } = await trainingSources(config, schema);
   const pipeline = await createPipeline({ ...pipelineOptions(config), source: train });
   const list = await data.files();
@@ -58,6 +62,7 @@ export async function inspect(
   let steps = 0;
   let samples = 0;
   const passes = new Set<number>();
+  let finished = false;
   try {
     for (let epoch = pipeline.plan.initialEpoch; epoch < pipeline.plan.endEpoch; epoch++) {
       for await (const batch of pipeline.epoch(epoch)) {
@@ -68,8 +73,9 @@ export async function inspect(
         io.stdout.write(json ? `${JSON.stringify(batchLine(batch, files))}\n` : readable(batch, files));
       }
     }
+    finished = true;
   } finally {
-    await manifest?.close();
+    await manifest?.close(finished ? { finished } : {});
     await pipeline.close();
   }
   const summary = {

@@ -2,6 +2,7 @@ import { join, resolve } from "node:path";
 import type { Batch } from "@stepwise/data";
 import { createPipeline } from "@stepwise/data";
 import * as tf from "@tensorflow/tfjs";
+import { checkBatchMemory } from "../limits.ts";
 import { compileModel, headFor, makeOptimizer, type TaskHead } from "../model/build.ts";
 import { modelUrl } from "../model/file-io.ts";
 import { openCompleteRun, RUN_FILES, readRunJson } from "../run/folder.ts";
@@ -44,8 +45,9 @@ export function compileFor(run: LoadedRun, data: ScoringData): TaskHead {
   return head;
 }
 
-/** The rows of `data` in file order, batched; one pass, nothing shuffled or dropped. */
+/** The rows of `data` in file order, batched; one pass, nothing shuffled or dropped. Throws `UsageError` for a batch too large for memory. */
 export async function scoringBatches(data: ScoringData, batchSize: number): Promise<AsyncIterable<Batch>> {
+  checkBatchMemory(batchSize, data.numFeatures);
   const pipeline = await createPipeline({
     source: data.source,
     batchSize,

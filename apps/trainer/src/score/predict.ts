@@ -1,13 +1,12 @@
-import { createWriteStream } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
-import { finished } from "node:stream/promises";
+import { resolve } from "node:path";
 import type { RejectedRow } from "@stepwise/data";
 import * as tf from "@tensorflow/tfjs";
-import { stringify } from "csv-stringify";
+import { stringify } from "csv-stringify/sync";
+import { checkOutputs, dataInputs, runFolderInputs } from "../outputs.ts";
 import { idColumn, type ScoringData } from "../train/data.ts";
 import type { TrainIo } from "../train/run.ts";
 import { loadRun, openScoringData, scoringBatches } from "./load.ts";
+import { openOutput } from "./out-file.ts";
 
 export interface PredictFlags {
   run: string;
@@ -17,6 +16,7 @@ export interface PredictFlags {
   batchSize?: number;
   backend: "wasm" | "cpu";
   onBadRecord?: "error" | "skip";
+  overwrite?: boolean;
 }
 
 /**
@@ -50,10 +50,18 @@ export function predictionCells(
 }
 
 /**
- * Writes one prediction per input row, in file order, to `--out` (through a temporary file, so
- * a failed run leaves no half-written predictions). Returns the number of rows written.
+ * Writes one prediction per input row, in file order, to `--out`: a regular file through a
+ * temporary file renamed into place (a failed run leaves no half-written predictions), `-` to
+ * standard output, a device or pipe in place. Refuses (`UsageError`) an `--out` that is one of its
+ * inputs, or an existing file without `--overwrite`, before anything is read. Returns the number
+ * of rows written.
  */
 export async function predictRun(flags: PredictFlags, io: TrainIo): Promise<number> {
+  await checkOutputs(
+    [{ flag: "--out", path: flags.out, existing: "refuse", allowStdout: true }],
+    [await runFolderInputs(flags.run), await dataInputs("the data to predict (--data)", flags.data)],
+    { overwrite: flags.overwrite === true },
+  );
   const run = await loadRun(flags.run, flags.backend, io);
   // Skipped rows arrive here in file order, before any later row reaches a batch.
   const rejected: RejectedRow[] = [];
@@ -66,17 +74,12 @@ export async function predictRun(flags: PredictFlags, io: TrainIo): Promise<numb
   const withErrors = data.onBadRecord === "skip";
   const ids = flags.id ? idColumn(run.config, await data.source.files(), flags.id) : null;
   const batches = await scoringBatches(data, flags.batchSize ?? run.config.batchSize);
-  const out = resolve(flags.out);
-  await mkdir(dirname(out), { recursive: true });
-  const temp = `${out}.tmp-${process.pid}`;
-  const file = createWriteStream(temp);
-  const csv = stringify({ header: true, columns });
-  csv.pipe(file);
+  const out = await openOutput(flags.out, io.stdout);
   let rows = 0;
   let unscored = 0;
   const write = async (row: number, cells: (string | number)[]) => {
     const id = ids ? [await ids.at(row)] : [];
-    if (!csv.write([...id, row, ...cells])) await new Promise((done) => csv.once("drain", done));
+    await out.write(stringify([[...id, row, ...cells]]));
   };
   // Rows before `row` that were skipped: their line carries the reason instead of a prediction.
   const writeRejected = async (row: number) => {
@@ -91,6 +94,7 @@ export async function predictRun(flags: PredictFlags, io: TrainIo): Promise<numb
     }
   };
   try {
+    await out.write(stringify([columns]));
     for await (const batch of batches) {
       const xs = tf.tensor2d(batch.xs.subarray(0, batch.batchSize * batch.numFeatures), [
         batch.batchSize,
@@ -109,19 +113,18 @@ export async function predictRun(flags: PredictFlags, io: TrainIo): Promise<numb
       }
     }
     await writeRejected(Number.POSITIVE_INFINITY);
-    csv.end();
-    await finished(file);
-    await rename(temp, out);
+    await out.commit();
   } catch (error) {
-    csv.destroy();
-    file.destroy();
-    await rm(temp, { force: true });
+    await out.abort();
     throw error;
   } finally {
     await ids?.close();
   }
   const skipped = unscored > 0 ? ` and ${unscored} unscored rows with their reason in the error column` : "";
-  io.stdout.write(`Wrote ${rows} predictions${skipped} to ${flags.out}\n`);
+  // With the predictions on standard output, messages go to stderr so the CSV stays clean.
+  const messages = out.toStdout ? io.stderr : io.stdout;
+  const where = flags.out === "-" ? "standard output" : flags.out;
+  messages.write(`Wrote ${rows} predictions${skipped} to ${where}\n`);
   const summary = data.badRecords();
   if (summary) io.stderr.write(`${summary}\n`);
   return rows;

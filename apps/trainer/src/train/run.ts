@@ -4,6 +4,7 @@ import { batchToTensors, initBackend } from "@stepwise/data/tfjs";
 import * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic } from "../files.ts";
 import { formatPlan } from "../format/plan-table.ts";
+import { checkBatchMemory, checkTrainingSize } from "../limits.ts";
 import {
   buildMlp,
   compileModel,
@@ -80,10 +81,21 @@ export interface Prepared {
  */
 export async function prepareRun(config: TrainConfig, io: TrainIo, savedSchema: unknown): Promise<Prepared> {
   const data = await openTrainingData(config, savedSchema);
+  checkBatchMemory(config.batchSize, data.numFeatures);
   io.stdout.write(`${data.schemaText}\n`);
   const feed = await createFeed(config, data);
   io.stdout.write(`${formatPlan(feed.pipeline.plan)}\n`);
   const backend = await startBackend(config.backend, io);
+  // Sizes before allocation: a model or batch that cannot fit fails now, naming its size.
+  await checkTrainingSize(
+    config,
+    {
+      numFeatures: data.numFeatures,
+      outputUnits: headFor(data.task, data.classNames?.length ?? 0).units,
+      hidden: () => parseModelSpec(config.model),
+    },
+    backend as "wasm" | "cpu",
+  );
   const model = await buildModel(config, data);
   const step = createTrainStep(model, {
     task: data.task,
@@ -145,6 +157,7 @@ export async function executeRun(
   const epochBatches = (epoch: number) =>
     manifest ? recorded(feed.epoch(epoch), manifest) : feed.epoch(epoch);
   // The feed may hold a worker thread and open files: released however training ends.
+  let outcome: { finished: boolean; stoppedEarly: boolean } | undefined;
   const result = await trainLoop({
     model,
     metricNames,
@@ -178,10 +191,16 @@ export async function executeRun(
       });
       await writeFileAtomic(join(dir, RUN_FILES.history), formatHistory(all, metricNames));
     },
-  }).finally(async () => {
-    await manifest?.close();
-    await feed.close();
-  });
+  })
+    .then((done) => {
+      outcome = { finished: true, stoppedEarly: done.stoppedEarly };
+      return done;
+    })
+    .finally(async () => {
+      // The manifest's end record tells a finished run from one that failed (no outcome).
+      await manifest?.close(outcome);
+      await feed.close();
+    });
   if (result.stoppedEarly)
     io.stdout.write(`Early stopping: no improvement for ${config.earlyStoppingPatience} epochs\n`);
   await model.save(modelUrl(join(dir, RUN_FILES.model)));

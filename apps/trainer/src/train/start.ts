@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { mergeConfig, readConfigFile, relativePaths } from "../config.ts";
 import { InterruptedError, RunError, SIGNAL_EXIT_CODES, UsageError } from "../errors.ts";
 import { parseJson } from "../files.ts";
+import { checkRunOutputs, validationOverlap } from "../outputs.ts";
 import { readCheckpoint } from "../run/checkpoint.ts";
 import { CHECKSUMS_FILE, verifyFiles } from "../run/checksums.ts";
 import { createRunFolder, lockRun, openRun, RUN_FILES, writeStatus, writeStatusSync } from "../run/folder.ts";
@@ -127,6 +128,18 @@ export async function startRun(command: Command, flags: Record<string, unknown>,
     if (typeof value === "string") (config as unknown as Record<string, unknown>)[key] = shortPath(value);
   }
   const requested = typeof merged.out === "string" ? merged.out : defaultRunDir(config.data, new Date());
+  // Before anything is read or written: no output may be an input, or replace a file unasked.
+  await checkRunOutputs(
+    config,
+    {
+      kind: "new",
+      runDir: requested,
+      ...(typeof flags.config === "string" ? { configFile: flags.config } : {}),
+    },
+    flags.overwrite === true,
+  );
+  const overlap = await validationOverlap(config.data, config.validationData);
+  if (overlap) io.stderr.write(`${overlap}\n`);
   // Saved resolved, so a resume (or the config reused) reads the data the same way.
   config.shuffle = await withFix(resolveShuffle(config));
   const prepared = await withFix(prepareRun(config, io, null));
@@ -201,6 +214,7 @@ export async function resumeRun(
     config.backend = flags.backend as TrainConfig["backend"];
   if (command.getOptionValueSource("loader") === "cli") config.loader = flags.loader as TrainConfig["loader"];
   verifyInputs(dir, saved, await collectInputs(config, run.config));
+  await checkRunOutputs(config, { kind: "resume", runDir: dir }, false);
   const prepared = await withFix(prepareRun(config, io, schema));
   await inRunFolder(dir, async (signal) => {
     const checkpoint = await readCheckpoint(dir, (message) => io.stderr.write(`warning: ${message}\n`));

@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import { createWriteStream, type WriteStream } from "node:fs";
+import { finished } from "node:stream/promises";
 import { stringify } from "csv-stringify/sync";
 import { DataError, type RowProblem } from "../errors.ts";
 import type { CsvRow } from "./read.ts";
@@ -48,11 +49,17 @@ export class RejectsFile {
     );
   }
 
-  /** Flushes and closes the file; the next pass appends. */
+  /** Flushes and closes the file; the next pass appends. Throws `DataError` (io) when a write failed. */
   async close(): Promise<void> {
     const stream = this.stream;
     this.stream = null;
-    if (stream !== null) await new Promise<void>((resolve) => stream.end(resolve));
+    if (stream !== null) {
+      stream.end();
+      // `finished` settles on an error too: a stream that failed to open never calls end's callback.
+      await finished(stream).catch((error: Error) => {
+        this.failure ??= error;
+      });
+    }
     this.check();
   }
 
@@ -66,7 +73,12 @@ export class RejectsFile {
 
   private async put(text: string): Promise<void> {
     const stream = this.stream as WriteStream;
-    if (!stream.write(text)) await Promise.race([once(stream, "drain"), once(stream, "close")]);
+    // A stream that failed (its folder is missing, its path a folder) is destroyed: its events
+    // already fired, so waiting for a drain would wait forever.
+    if (!stream.destroyed && !stream.write(text) && !stream.destroyed) {
+      await Promise.race([once(stream, "drain"), once(stream, "close")]).catch(() => {});
+    }
+    if (stream.destroyed) this.failure ??= stream.errored ?? new Error("the file was closed");
     this.check();
   }
 

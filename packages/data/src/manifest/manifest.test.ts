@@ -223,3 +223,76 @@ describe("manifest of a resumed run", () => {
     expect(complete.every((p) => p.distinctRows === 17 && p.rows === 17)).toBe(true);
   });
 });
+
+describe("manifest ends", () => {
+  const options = async () => ({
+    source: await source(10),
+    batchSize: 3,
+    seed: 7,
+    stepsPerEpoch: 3,
+    epochs: 4,
+  });
+
+  it("a run stopped before its planned end (closed without an outcome) → FAILED as incomplete; allowIncomplete → ok", async () => {
+    const file = path("stopped");
+    await run(await options(), file, 5);
+    const lines = (await readFile(file, "utf8")).trim().split("\n");
+    expect(JSON.parse(lines[0] as string)).toMatchObject({ version: 2, endStep: 12 });
+    expect(JSON.parse(lines.at(-1) as string)).toMatchObject({
+      type: "end",
+      nextStep: 5,
+      reason: "incomplete",
+    });
+    const report = await verifyManifest(file);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toContain(
+      "rank 0/1: the run stopped after step 4 of the 12 planned: it failed or was interrupted; resume it to finish, or accept a partial manifest with --allow-incomplete (allowIncomplete)",
+    );
+    expect(report.ranks).toEqual([{ rank: "0/1", nextStep: 5, endStep: 12, ended: "incomplete" }]);
+    expect((await verifyManifest(file, { allowIncomplete: true })).ok).toBe(true);
+  });
+
+  it("a run that stopped early on purpose (early stopping) → ok, and the report says so", async () => {
+    const file = path("early");
+    const pipeline = await createPipeline(await options());
+    const writer = await openManifest(file, manifestOptions(pipeline));
+    for await (const batch of pipeline.epoch(0)) await writer.write(batch);
+    await writer.close({ finished: true, stoppedEarly: true });
+    const report = await verifyManifest(file);
+    expect(report.problems).toEqual([]);
+    expect(report.ranks).toEqual([{ rank: "0/1", nextStep: 3, endStep: 12, ended: "stopped-early" }]);
+    expect(describeManifestReport(report)).toContain(
+      "rank 0/1: stopped early on purpose after 3 of 12 planned steps",
+    );
+  });
+
+  it("an interrupted run resumed to its end → the last segment decides: complete, ok", async () => {
+    const base = await options();
+    const file = path("resumed-end");
+    const checkpoint = await run(base, file, 7, 5);
+    await run({ ...base, state: checkpoint }, file);
+    const report = await verifyManifest(file);
+    expect(report.problems).toEqual([]);
+    expect(report.ranks).toEqual([{ rank: "0/1", nextStep: 12, endStep: 12, ended: "complete" }]);
+  });
+
+  it("a version 1 manifest (no planned end, no end record) → still read and checked; a missing tail shows against a reference", async () => {
+    const base = await options();
+    const reference = path("v2-reference");
+    await run(base, reference);
+    const file = path("v1");
+    await run(base, file);
+    // As written before version 2: no endStep in the header, no end record, and here the last 2 steps lost.
+    const lines = (await readFile(file, "utf8")).trim().split("\n").slice(0, -3);
+    const { endStep: _, ...header } = JSON.parse(lines[0] as string);
+    lines[0] = JSON.stringify({ ...header, version: 1 });
+    await writeFile(file, `${lines.join("\n")}\n`);
+    const alone = await verifyManifest(file);
+    expect(alone.problems).toEqual([]);
+    expect(alone.ranks).toEqual([{ rank: "0/1", nextStep: 10, endStep: null, ended: "unknown" }]);
+    const compared = await verifyManifest(file, { reference });
+    expect(compared.problems).toEqual([
+      "rank 0/1: the reference has steps 10–11 that the manifest lacks: its last lines are missing or its run stopped early; accept a partial manifest with --allow-incomplete (allowIncomplete)",
+    ]);
+  });
+});

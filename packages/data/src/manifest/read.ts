@@ -1,6 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { DataError } from "../errors.ts";
-import { chainHash, type ManifestEntry, type ManifestHeader } from "./format.ts";
+import {
+  chainHash,
+  MANIFEST_VERSIONS,
+  type ManifestEnd,
+  type ManifestEntry,
+  type ManifestHeader,
+} from "./format.ts";
 
 /** An entry with where it came from. */
 export interface Entry extends ManifestEntry {
@@ -9,6 +15,17 @@ export interface Entry extends ManifestEntry {
   numShards: number;
   where: string;
   dropping: boolean;
+}
+
+/** One run segment of a file: a header, the steps below it, and how it ended (null: cut off, or version 1). */
+export interface Segment {
+  header: ManifestHeader;
+  /** `file:line` of the header. */
+  where: string;
+  rank: string;
+  /** Steps written in this segment (last step + 1), or the header's startStep when it has none. */
+  nextStep: number;
+  end: ManifestEnd | null;
 }
 
 const MAX_PROBLEMS = 50;
@@ -25,12 +42,23 @@ function isCount(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 }
 
-/** Headers and entries of the files as written, hash chains checked. */
+const rankOf = (header: ManifestHeader) => `${header.shardIndex}/${header.numShards}`;
+
+/** An end record: its counts and reason, or null when it is not one. */
+function asEnd(value: Record<string, unknown>): ManifestEnd | null {
+  const reasons = ["complete", "stopped-early", "incomplete"];
+  if (!isCount(value.nextStep) || typeof value.hash !== "string" || !reasons.includes(String(value.reason)))
+    return null;
+  return value as unknown as ManifestEnd;
+}
+
+/** Headers, segments and entries of the files as written, hash chains and end records checked. */
 async function parse(
   paths: readonly string[],
   problems: Problems,
-): Promise<{ headers: ManifestHeader[]; entries: Entry[] }> {
+): Promise<{ headers: ManifestHeader[]; segments: Segment[]; entries: Entry[] }> {
   const headers: ManifestHeader[] = [];
+  const segments: Segment[] = [];
   const entries: Entry[] = [];
   for (const path of paths) {
     let text: string;
@@ -44,7 +72,7 @@ async function parse(
         cause: error,
       });
     }
-    let header: ManifestHeader | null = null;
+    let segment: Segment | null = null;
     let hash = "";
     text.split("\n").forEach((line, i) => {
       if (line.trim() === "") return;
@@ -57,19 +85,46 @@ async function parse(
         return;
       }
       if (value.type === "header") {
-        if (value.format !== "stepwise.manifest" || value.version !== 1) {
+        if (
+          value.format !== "stepwise.manifest" ||
+          !(MANIFEST_VERSIONS as readonly unknown[]).includes(value.version)
+        ) {
           problems.add(
             `${where}: not a stepwise manifest header (format ${JSON.stringify(value.format)}, version ${JSON.stringify(value.version)})`,
           );
           return;
         }
-        header = value as unknown as ManifestHeader;
+        const header = value as unknown as ManifestHeader;
         headers.push(header);
+        segment = { header, where, rank: rankOf(header), nextStep: header.startStep, end: null };
+        segments.push(segment);
         hash = header.previousHash;
         return;
       }
-      if (header === null) {
-        problems.add(`${where}: step before any header`);
+      if (segment === null) {
+        problems.add(`${where}: ${value.type === "end" ? "end record" : "step"} before any header`);
+        return;
+      }
+      const current: Segment = segment;
+      if (value.type === "end") {
+        const end = asEnd(value);
+        if (end === null) problems.add(`${where}: malformed end record`);
+        else if (current.end !== null)
+          problems.add(`${where}: a second end record in the segment of ${current.where}`);
+        else {
+          current.end = end;
+          if (end.nextStep !== current.nextStep || end.hash !== hash) {
+            problems.add(
+              `${where}: the end record says the segment wrote steps up to ${end.nextStep - 1}, the file has them up to ${current.nextStep - 1}: lines before it are missing or were edited`,
+            );
+          }
+        }
+        return;
+      }
+      if (current.end !== null) {
+        problems.add(
+          `${where}: step after the end record of its segment; a resumed run starts with a header`,
+        );
         return;
       }
       const entry = value as unknown as ManifestEntry;
@@ -91,17 +146,18 @@ async function parse(
         );
       }
       hash = entry.hash;
-      const h: ManifestHeader = header;
+      current.nextStep = entry.step + 1;
+      const h: ManifestHeader = current.header;
       entries.push({
         ...entry,
-        rank: `${h.shardIndex}/${h.numShards}`,
+        rank: current.rank,
         numShards: h.numShards,
         where,
         dropping: h.dropping,
       });
     });
   }
-  return { headers, entries };
+  return { headers, segments, entries };
 }
 
 /**
@@ -131,11 +187,11 @@ function current(headers: ManifestHeader[], entries: Entry[], problems: Problems
   return kept;
 }
 
-/** The manifest files' headers and the entries of the timeline that counts, by `rank/step`. */
+/** The manifest files' headers and segments, and the entries of the timeline that counts, by `rank/step`. */
 export async function load(
   paths: readonly string[],
   problems: Problems,
-): Promise<{ headers: ManifestHeader[]; entries: Map<string, Entry> }> {
-  const { headers, entries } = await parse(paths, problems);
-  return { headers, entries: current(headers, entries, problems) };
+): Promise<{ headers: ManifestHeader[]; segments: Segment[]; entries: Map<string, Entry> }> {
+  const { headers, segments, entries } = await parse(paths, problems);
+  return { headers, segments, entries: current(headers, entries, problems) };
 }

@@ -1,4 +1,4 @@
-import { type Entry, load, Problems } from "./read.ts";
+import { type Entry, load, Problems, type Segment } from "./read.ts";
 
 /** How one pass was covered, over all ranks' manifests. */
 export interface PassCoverage {
@@ -15,6 +15,21 @@ export interface PassCoverage {
   complete: boolean;
 }
 
+/**
+ * How one rank's manifest ends. `complete`: every planned step is there; `stopped-early`: the run
+ * ended on purpose before its planned end (early stopping); `incomplete`: the run failed or was
+ * interrupted (it can be resumed); `cut-off`: no end record, so the process was killed or the file
+ * lost its last lines; `unknown`: a version 1 manifest, which records no planned end.
+ */
+export interface RankEnd {
+  rank: string;
+  /** The step after the rank's last step in the manifest. */
+  nextStep: number;
+  /** The step after the run's last planned step; null when the plan did not know it. */
+  endStep: number | null;
+  ended: "complete" | "stopped-early" | "incomplete" | "cut-off" | "unknown";
+}
+
 /** What `verifyManifest` found; `ok` when `problems` is empty. */
 export interface ManifestReport {
   ok: boolean;
@@ -26,6 +41,8 @@ export interface ManifestReport {
   passes: PassCoverage[];
   /** Steps compared with the reference and found equal (rows and hash). */
   matchingSteps: number | null;
+  /** How each rank of the run's last layout ends. */
+  ranks: RankEnd[];
 }
 
 /** Per pass: rows, repeats beyond padding, padding of rows the pass never had, coverage. */
@@ -105,23 +122,86 @@ function checkContinuity(entries: Entry[], problems: Problems): void {
   }
 }
 
+const ALLOW = "accept a partial manifest with --allow-incomplete (allowIncomplete)";
+
+/** The last segment of every rank of the final shard layout, and how its timeline ends. */
+function rankEnds(segments: Segment[], entries: Entry[]): RankEnd[] {
+  if (segments.length === 0) return [];
+  const lastStart = Math.max(...segments.map((s) => s.header.startStep));
+  const layout = new Set(
+    segments.filter((s) => s.header.startStep === lastStart).map((s) => s.header.numShards),
+  );
+  const last = new Map<string, Segment>();
+  for (const segment of segments) {
+    if (!layout.has(segment.header.numShards)) continue;
+    const seen = last.get(segment.rank);
+    if (seen === undefined || segment.header.startStep >= seen.header.startStep)
+      last.set(segment.rank, segment);
+  }
+  const nextSteps = new Map<string, number>();
+  for (const entry of entries)
+    nextSteps.set(entry.rank, Math.max(nextSteps.get(entry.rank) ?? 0, entry.step + 1));
+  return [...last.values()]
+    .map((segment): RankEnd => {
+      const { header, end } = segment;
+      return {
+        rank: segment.rank,
+        nextStep: nextSteps.get(segment.rank) ?? header.startStep,
+        endStep: header.endStep ?? null,
+        ended: header.version === 1 ? "unknown" : end === null ? "cut-off" : end.reason,
+      };
+    })
+    .sort((a, b) => a.rank.localeCompare(b.rank, "en", { numeric: true }));
+}
+
+/** A missing tail is a problem unless `allowIncomplete`: a run that stopped early on purpose has none. */
+function checkEnds(ranks: RankEnd[], allowIncomplete: boolean, problems: Problems): void {
+  for (const { rank, nextStep, endStep, ended } of ranks) {
+    const of = endStep === null ? "" : ` of the ${endStep} planned`;
+    if (endStep !== null && nextStep > endStep) {
+      problems.add(
+        `rank ${rank}: steps ${endStep}–${nextStep - 1} are beyond the run's planned ${endStep} steps`,
+      );
+    }
+    if (allowIncomplete) continue;
+    if (ended === "cut-off") {
+      problems.add(
+        `rank ${rank}: the manifest ends after step ${nextStep - 1}${of} without an end record: its last lines are missing, or the run was killed; resume the run, or ${ALLOW}`,
+      );
+    } else if (ended === "incomplete") {
+      problems.add(
+        `rank ${rank}: the run stopped after step ${nextStep - 1}${of}: it failed or was interrupted; resume it to finish, or ${ALLOW}`,
+      );
+    }
+  }
+}
+
 /**
  * Checks coverage manifests (one file per rank, resumed runs appended): every hash chain is
  * intact, a step written twice (by an interrupted run and its resumption) has the same rows, no
  * rank skips a step, and within each pass every usable row appears exactly once across all ranks
  * (padding repeats counted separately; a pass followed by another must be complete unless the run
  * drops rows). With `reference`, every step present in both must have the same rows and hash, as
- * a resumed run's manifest must equal an uninterrupted one's. Throws `DataError` for an unreadable
- * file; findings are returned, not thrown.
+ * a resumed run's manifest must equal an uninterrupted one's. A manifest must also reach its
+ * run's end (version 2 records the planned end and how each segment ended): a missing tail — no
+ * end record, a run that failed or was interrupted, or steps the reference has beyond the
+ * manifest's last — is a problem unless `allowIncomplete`; a run that stopped early on purpose
+ * (early stopping) is finished. Throws `DataError` for an unreadable file; findings are returned,
+ * not thrown.
  * @example const report = await verifyManifest(["rank0.jsonl", "rank1.jsonl"], { numSamples: 50000 })
  */
 export async function verifyManifest(
   paths: string | readonly string[],
-  options: { numSamples?: number | null; reference?: string | readonly string[] | null } = {},
+  options: {
+    numSamples?: number | null;
+    reference?: string | readonly string[] | null;
+    allowIncomplete?: boolean;
+  } = {},
 ): Promise<ManifestReport> {
   const problems = new Problems();
   const list = typeof paths === "string" ? [paths] : [...paths];
-  const { headers, entries } = await load(list, problems);
+  const allowIncomplete = options.allowIncomplete === true;
+  const { headers, segments, entries } = await load(list, problems);
   if (headers.length === 0) problems.add(`${list.join(", ")}: no manifest header found`);
   const declared = [...new Set(headers.map((h) => h.numSamples))];
   if (declared.length > 1) problems.add(`headers disagree on numSamples: ${declared.join(", ")}`);
@@ -136,6 +216,8 @@ export async function verifyManifest(
   const all = [...entries.values()];
   checkContinuity(all, problems);
   const passes = coverage(all, numSamples, problems);
+  const ranks = rankEnds(segments, all);
+  checkEnds(ranks, allowIncomplete, problems);
   let matchingSteps: number | null = null;
   if (options.reference != null) {
     const reference = await load(
@@ -153,6 +235,15 @@ export async function verifyManifest(
         );
     }
     if (matchingSteps === 0 && entries.size > 0) problems.add("no step in common with the reference");
+    for (const { rank, nextStep, ended } of ranks) {
+      if (allowIncomplete || ended === "stopped-early") continue;
+      const beyond = [...reference.entries.values()].filter((e) => e.rank === rank && e.step >= nextStep);
+      if (beyond.length === 0) continue;
+      const lastStep = Math.max(...beyond.map((e) => e.step));
+      problems.add(
+        `rank ${rank}: the reference has steps ${nextStep}–${lastStep} that the manifest lacks: its last lines are missing or its run stopped early; ${ALLOW}`,
+      );
+    }
   }
   return {
     ok: problems.list.length === 0,
@@ -161,6 +252,7 @@ export async function verifyManifest(
     steps: entries.size,
     passes,
     matchingSteps,
+    ranks,
   };
 }
 
@@ -181,6 +273,15 @@ export function describeManifestReport(report: ManifestReport): string {
     lines.push(
       `pass ${p.pass}: ${p.distinctRows}${of} rows once each, ${p.paddingRows} padding${missing}, ${state}`,
     );
+  }
+  for (const { rank, nextStep, endStep, ended } of report.ranks) {
+    const of = endStep === null ? "" : ` of ${endStep} planned`;
+    if (ended === "stopped-early")
+      lines.push(`rank ${rank}: stopped early on purpose after ${nextStep}${of} steps`);
+    if (ended === "incomplete" || ended === "cut-off") {
+      const why = ended === "incomplete" ? "the run failed or was interrupted" : "no end record";
+      lines.push(`rank ${rank}: incomplete, ${nextStep}${of} steps (${why})`);
+    }
   }
   if (report.matchingSteps !== null) lines.push(`reference: ${report.matchingSteps} steps equal`);
   for (const problem of report.problems) lines.push(`  ${problem}`);

@@ -3,7 +3,7 @@ import { DataError } from "../errors.ts";
 import type { Pipeline } from "../pipeline/api.ts";
 import { isPadding } from "../pipeline/block.ts";
 import type { Batch } from "../types.ts";
-import { chainHash, type ManifestEntry, type ManifestHeader, ZERO_HASH } from "./format.ts";
+import { chainHash, type ManifestEnd, type ManifestEntry, type ManifestHeader, ZERO_HASH } from "./format.ts";
 
 /** What a manifest header records; `manifestOptions(pipeline)` fills it from a pipeline. */
 export interface ManifestOptions {
@@ -17,6 +17,8 @@ export interface ManifestOptions {
   startStep?: number;
   /** Whether passes may leave rows out (dropRemainder or shardPolicy "drop"). Default false. */
   dropping?: boolean;
+  /** The step after the run's last planned step (null: unknown); lets `verifyManifest` tell a missing tail. */
+  endStep?: number | null;
 }
 
 /** Appends one JSON line per consumed step. */
@@ -24,7 +26,13 @@ export interface ManifestWriter {
   readonly path: string;
   /** Records a batch the consumer trained on (call in step order). Throws `DataError` for a step out of order. */
   write(batch: Pick<Batch, "step" | "epoch" | "pass" | "batchInPass" | "rows">): Promise<void>;
-  close(): Promise<void>;
+  /**
+   * Writes the end record and closes the file. The record says `complete` when every planned step
+   * was written (or, the plan's end being unknown, when `outcome.finished`), `stopped-early` when
+   * `outcome.stoppedEarly` (the run ended on purpose, as early stopping does), else `incomplete`
+   * (the run failed or was interrupted: call `close()` without an outcome then).
+   */
+  close(outcome?: { finished?: boolean; stoppedEarly?: boolean }): Promise<void>;
 }
 
 /** Manifest options for a pipeline at its current position (the step the next batch will have). */
@@ -46,6 +54,7 @@ export function manifestOptions(pipeline: Pipeline): ManifestOptions {
     planHash: "planHash" in state ? state.planHash : null,
     startStep: pipeline.position.step,
     dropping: plan.dropRemainder || plan.shard?.policy === "drop",
+    endStep: plan.epochs.at(-1)?.endStep ?? null,
   };
 }
 
@@ -80,7 +89,7 @@ export async function openManifest(path: string, options: ManifestOptions): Prom
   const header: ManifestHeader = {
     type: "header",
     format: "stepwise.manifest",
-    version: 1,
+    version: 2,
     numSamples: options.numSamples,
     batchSize: options.batchSize,
     seed: options.seed,
@@ -90,6 +99,7 @@ export async function openManifest(path: string, options: ManifestOptions): Prom
     startStep,
     dropping: options.dropping ?? false,
     previousHash,
+    endStep: options.endStep ?? null,
   };
   const failed = (error: unknown) =>
     new DataError({
@@ -141,8 +151,24 @@ export async function openManifest(path: string, options: ManifestOptions): Prom
         throw failed(error);
       }
     },
-    async close() {
-      await handle.close();
+    async close(outcome = {}) {
+      const endStep = header.endStep ?? null;
+      // With a known plan the steps decide; else the caller says whether its run finished.
+      const reached =
+        endStep !== null ? nextStep >= endStep : outcome.finished === true && outcome.stoppedEarly !== true;
+      const reason: ManifestEnd["reason"] = reached
+        ? "complete"
+        : outcome.stoppedEarly
+          ? "stopped-early"
+          : "incomplete";
+      const end: ManifestEnd = { type: "end", nextStep, hash, reason };
+      try {
+        await handle.write(`${JSON.stringify(end)}\n`);
+      } catch (error) {
+        throw failed(error);
+      } finally {
+        await handle.close();
+      }
     },
   };
 }

@@ -46,7 +46,7 @@ export function parseByteSize(value: ByteSize, name = "memoryBudget"): number {
 
 /** `268435456` → `"256 MiB"`: budgets in messages, as people read them. */
 export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
   let value = bytes;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {
