@@ -55,7 +55,6 @@ export {
   type SampleChunk,
 } from "./pipeline/chunk.ts";
 export { countSamples } from "./pipeline/count.ts";
-export { type DealLayout, dealLayout, dealPosition } from "./pipeline/deal.ts";
 export { PipelineError } from "./pipeline/errors.ts";
 export {
   defaultShuffle,

@@ -1,10 +1,16 @@
-import { identityPermutation, permutation, type ShardLayout, shardPosition } from "@stepwise/core";
+import {
+  dealLayout,
+  dealPosition,
+  identityPermutation,
+  permutation,
+  type ShardLayout,
+  shardPosition,
+} from "@stepwise/core";
 import { SourceError } from "../sources/errors.ts";
 import type { Sample, SampleSource } from "../types.ts";
 import { type BlockSource, isBlockSource, readInBlocks } from "./block.ts";
 import { isChunkedSource } from "./chunk.ts";
 import { chunkedStreamPass } from "./chunk-pass.ts";
-import { dealLayout, dealPosition } from "./deal.ts";
 import { PipelineError } from "./errors.ts";
 import { shardSamples } from "./shard.ts";
 import { bufferShuffle } from "./shuffle.ts";
@@ -28,7 +34,7 @@ export interface PassSamplesOptions {
   start?: number;
   /**
    * Block sources only: pass-order positions `[0, passOffset)` were consumed before a resume at
-   * another shard count; the rest is dealt to the ranks from there (see `DealLayout`). Default 0.
+   * another shard count; the rest is dealt to the ranks from there (see core `DealLayout`). Default 0.
    */
   passOffset?: number;
   /** Samples a stream pass must yield (checked); default: the shard's or the source's numSamples. */

@@ -1,9 +1,12 @@
 import {
+  batchesInPass,
   epochRange,
   epochStartStep,
+  locateBatch,
   locateStep,
   plan as makePlan,
   type Plan,
+  type Redeal,
   type ShardLayout,
   shardLayout,
 } from "@stepwise/core";
@@ -13,6 +16,7 @@ import { type BatchData, batchSamples } from "./batch.ts";
 import { isBlockSource } from "./block.ts";
 import { countSamples } from "./count.ts";
 import { integerAtLeast, PipelineError } from "./errors.ts";
+import { indexedStateAt, resumeIndexed, type StepLayout } from "./indexed-resume.ts";
 import { resolveOptions } from "./options.ts";
 import { type PassStats, passSamples } from "./pass.ts";
 import {
@@ -23,7 +27,6 @@ import {
   type PipelineState,
   planHash,
 } from "./state.ts";
-import { StepMap } from "./steps.ts";
 import { validationBatches } from "./validation.ts";
 
 const PASS_END = Symbol("pass end");
@@ -114,8 +117,12 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
           shardPolicy: config.shardPolicy,
         })
       : null;
-  const steps = new StepMap(() => plan, {
-    numSamples,
+  // Block sources only: set when a position-only state was saved at another shard count (the rest of its pass is re-dealt).
+  let redeal: Redeal | null = null;
+  const redealOf = (p: number): Redeal | null => (redeal !== null && p === redeal.pass ? redeal : null);
+  const stepsInPass = (p: number): number | null => batchesInPass(plan, p, redeal);
+  const stepLayout = (): StepLayout => ({
+    numSamples: numSamples as number,
     batchSize,
     numShards: config.numShards,
     shardPolicy: config.shardPolicy,
@@ -149,7 +156,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
   const pull = async (): Promise<Placed | typeof PASS_END> => {
     if (open === null) {
       stats = { samplesRead: 0, complete: false };
-      const rebased = steps.rebaseOf(pass);
+      const rebased = redealOf(pass);
       const samples = passSamples(source, {
         seed,
         pass,
@@ -186,7 +193,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
         pass,
         batchInPass,
       };
-      const planned = steps.stepsInPass(pass);
+      const planned = stepsInPass(pass);
       if (planned !== null && batchInPass >= planned) {
         throw new PipelineError(`pass ${pass} produced more than the planned ${planned} batches`);
       }
@@ -196,9 +203,9 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     }
     open = null;
     if (numSamples === null) setNumSamples(stats.samplesRead); // rule 6: the first pass tells N
-    if (batchInPass !== steps.stepsInPass(pass)) {
+    if (batchInPass !== stepsInPass(pass)) {
       throw new PipelineError(
-        `pass ${pass} produced ${batchInPass} batches, the plan has ${steps.stepsInPass(pass)}`,
+        `pass ${pass} produced ${batchInPass} batches, the plan has ${stepsInPass(pass)}`,
       );
     }
     pass++;
@@ -209,7 +216,12 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     if (target === step) return;
     if (numSamples === null && target !== 0) await discover();
     await closePass();
-    const at = numSamples === null ? { pass: 0, batchInPass: 0 } : steps.locate(target);
+    if (redeal !== null && target < redeal.step) {
+      throw new PipelineError(
+        `step ${target} comes before step ${redeal.step}, where this pipeline resumed with another shard count; earlier steps are not reproducible with ${config.numShards} shards`,
+      );
+    }
+    const at = numSamples === null ? { pass: 0, batchInPass: 0 } : locateBatch(plan, target, redeal);
     [step, pass, batchInPass] = [target, at.pass, at.batchInPass];
   };
   const rangeOf = (epoch: number): { start: number; end: number } => {
@@ -247,7 +259,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
   };
   const stateAt = (at: number): PipelineState =>
     hash !== null
-      ? steps.stateAt(at, seed, hash)
+      ? indexedStateAt(plan, stepLayout(), redeal, at, { seed, planHash: hash })
       : {
           format: "stepwise.pipeline",
           version: PIPELINE_STATE_VERSION,
@@ -256,16 +268,15 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
           numSamples,
           config: { ...config },
         };
-  // Block sources: a position-only state, resumed as is or, at another shard count, with a rebase.
+  // Block sources: a position-only state, resumed as is or, at another shard count, with a redeal.
   const setIndexedState = async (state: PipelineState): Promise<void> => {
-    const resumed = steps.resume(state, hash as string);
+    const resumed = resumeIndexed(state, hash as string, plan, stepLayout());
     adoptSeed(resumed.state.seed);
     generation++;
     await closePass();
-    steps.rebase = resumed.rebase;
-    const { rebase } = resumed;
-    // After a rebase the cursor must not rest on a step before it, which no longer has data.
-    [step, pass, batchInPass] = rebase === null ? [0, 0, 0] : [rebase.step, rebase.pass, rebase.firstBatch];
+    redeal = resumed.redeal;
+    // After a redeal the cursor must not rest on a step before it, which no longer has data.
+    [step, pass, batchInPass] = redeal === null ? [0, 0, 0] : [redeal.step, redeal.pass, redeal.firstBatch];
     pendingResume = resumed.state.step;
   };
   const adoptSeed = (saved: number): void => {
