@@ -49,20 +49,11 @@ export {
   type SampleBlock,
   sampleOf,
 } from "./pipeline/block.ts";
-export {
-  type ChunkedSource,
-  isChunkedSource,
-  type SampleChunk,
-} from "./pipeline/chunk.ts";
+export { isChunkedSource } from "./pipeline/chunk.ts";
 export { countSamples } from "./pipeline/count.ts";
 export { PipelineError } from "./pipeline/errors.ts";
-export {
-  defaultShuffle,
-  type PassSamplesOptions,
-  type PassStats,
-  passSamples,
-  type ShuffleMode,
-} from "./pipeline/pass.ts";
+export { defaultShuffle, passSamples } from "./pipeline/pass.ts";
+export type { PassSamplesOptions, PassStats, ShuffleMode } from "./pipeline/pass-options.ts";
 export { createPipeline } from "./pipeline/pipeline.ts";
 export { type PrefetchOptions, prefetch } from "./pipeline/prefetch.ts";
 export { shardSamples } from "./pipeline/shard.ts";
@@ -129,4 +120,4 @@ export {
   type GeneratorSourceOptions,
   generatorSource,
 } from "./sources/generator.ts";
-export type { Batch, RowRef, Sample, SampleSource } from "./types.ts";
+export type { Batch, ChunkedSource, RowRef, Sample, SampleChunk, SampleSource } from "./types.ts";

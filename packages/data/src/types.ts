@@ -33,6 +33,52 @@ export interface SampleSource {
   count?(): Promise<number>;
 }
 
+/*
+ * The chunk protocol: samples in chunks, many rows per step instead of one. Every hop of an
+ * async iterator costs about as much as parsing a short numeric row, so the fast path of a
+ * stream pass (read, count, shuffle, shard, batch) moves chunks of rows in typed arrays and
+ * awaits once per chunk. A chunked stream holds exactly the samples of the per-sample stream,
+ * in the same order. Helpers that make and read chunks live in pipeline/chunk.ts.
+ */
+
+/**
+ * `numSamples` consecutive samples, row-major. A chunk is valid until its consumer asks for the
+ * next one: producers may reuse its memory then, so a consumer copies what it keeps (every
+ * stage here does: the shuffle into its buffer, batching into batches, `samplesOf` per sample).
+ */
+export interface SampleChunk {
+  numSamples: number;
+  numFeatures: number;
+  /** `[numSamples * numFeatures]`. */
+  features: Float32Array;
+  /** `[numSamples]`, as `Sample.label` (doubles). */
+  labels: Float64Array;
+  /** Provenance of each sample. */
+  rows: RowRef[];
+  /** The same provenance as numbers, when the producer keeps it so (see `ChunkProvenance`). */
+  provenance?: ChunkProvenance;
+}
+
+/**
+ * Provenance of a chunk whose samples all come from one file, as numbers: a source worker sends
+ * it as it is, the buffer shuffle keeps it as numbers, and a `RowRef` is made only for a batch
+ * (or when `rows` is read), so that no object per row lives long: in the CSV fast path that is
+ * the allocation and garbage collection of a million objects per million rows, on both threads.
+ */
+export interface ChunkProvenance {
+  file: string | null;
+  fileIndex: number;
+  /** `[numSamples]`: each sample's `RowRef.index`. */
+  index: Float64Array;
+  /** `[numSamples]`: each sample's `RowRef.line` (NaN for null). */
+  line: Float64Array;
+}
+
+/** A source whose passes can also be read in chunks (`stream()` and `chunks()` give the same samples). */
+export interface ChunkedSource extends SampleSource {
+  chunks(): AsyncIterable<SampleChunk>;
+}
+
 /** A fixed-size training batch in row-major typed arrays. */
 export interface Batch {
   /** Global step (0-based) of this batch in the run. */

@@ -1,10 +1,7 @@
 import type { Command } from "commander";
 import { addDataFlags, addManifestFlag, addPlanFlags, addShuffleFlags } from "../flags.ts";
+import type { InspectIo } from "../inspect/run.ts";
 
-export interface InspectIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-}
 
 /** `trainer inspect`: prints exactly which data rows every step of the plan gets. */
 export function registerInspect(

@@ -1,5 +1,4 @@
 import { type Batch, type CsvSource, createPipeline, type IndexedCsvSource, isPadding } from "@stepwise/data";
-import type { InspectIo } from "../commands/inspect.ts";
 import { UsageError } from "../errors.ts";
 import { formatPlan } from "../format/plan-table.ts";
 import { resolveTrainConfig, type TrainConfig } from "../train/config.ts";
@@ -7,6 +6,12 @@ import { fitSchema } from "../train/data.ts";
 import { pipelineOptions } from "../train/feed.ts";
 import { openRunManifest } from "../train/manifest.ts";
 import { resolveShuffle, trainingSources } from "../train/sources.ts";
+
+/** Where `trainer inspect` writes: batches and the summary to stdout, notices to stderr. */
+export interface InspectIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
 
 function batchLine(batch: Batch, files: string[] | null): Record<string, unknown> {
   const line: Record<string, unknown> = {

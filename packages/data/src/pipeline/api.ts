@@ -1,6 +1,6 @@
 import type { OnExhausted, Plan, ShardPolicy } from "@stepwise/core";
 import type { Batch, SampleSource } from "../types.ts";
-import type { ShuffleMode } from "./pass.ts";
+import type { ShuffleMode } from "./pass-options.ts";
 import type { PipelineState } from "./state.ts";
 
 /** Buffer size K of a stream shuffle when none is given. */

@@ -4,40 +4,7 @@
  * shuffle, shard, batch) moves chunks of rows in typed arrays and awaits once per chunk. A
  * chunked stream holds exactly the samples of the per-sample stream, in the same order.
  */
-import type { RowRef, Sample, SampleSource } from "../types.ts";
-
-/**
- * `numSamples` consecutive samples, row-major. A chunk is valid until its consumer asks for the
- * next one: producers may reuse its memory then, so a consumer copies what it keeps (every
- * stage here does: the shuffle into its buffer, batching into batches, `samplesOf` per sample).
- */
-export interface SampleChunk {
-  numSamples: number;
-  numFeatures: number;
-  /** `[numSamples * numFeatures]`. */
-  features: Float32Array;
-  /** `[numSamples]`, as `Sample.label` (doubles). */
-  labels: Float64Array;
-  /** Provenance of each sample. */
-  rows: RowRef[];
-  /** The same provenance as numbers, when the producer keeps it so (see `ChunkProvenance`). */
-  provenance?: ChunkProvenance;
-}
-
-/**
- * Provenance of a chunk whose samples all come from one file, as numbers: a source worker sends
- * it as it is, the buffer shuffle keeps it as numbers, and a `RowRef` is made only for a batch
- * (or when `rows` is read), so that no object per row lives long: in the CSV fast path that is
- * the allocation and garbage collection of a million objects per million rows, on both threads.
- */
-export interface ChunkProvenance {
-  file: string | null;
-  fileIndex: number;
-  /** `[numSamples]`: each sample's `RowRef.index`. */
-  index: Float64Array;
-  /** `[numSamples]`: each sample's `RowRef.line` (NaN for null). */
-  line: Float64Array;
-}
+import type { ChunkedSource, ChunkProvenance, RowRef, Sample, SampleChunk, SampleSource } from "../types.ts";
 
 /**
  * The RowRef of a sample given as numbers. Integers come out as int32 (`x | 0`): read from a
@@ -83,11 +50,6 @@ export class ProvenanceChunk implements SampleChunk {
     this.numSamples = 0;
     this.made = null;
   }
-}
-
-/** A source whose passes can also be read in chunks (`stream()` and `chunks()` give the same samples). */
-export interface ChunkedSource extends SampleSource {
-  chunks(): AsyncIterable<SampleChunk>;
 }
 
 /** Samples that can also be read in chunks: what a stream pass of a chunked source gives. */

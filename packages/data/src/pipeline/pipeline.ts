@@ -18,7 +18,8 @@ import { countSamples } from "./count.ts";
 import { integerAtLeast, PipelineError } from "./errors.ts";
 import { indexedStateAt, resumeIndexed, type StepLayout } from "./indexed-resume.ts";
 import { resolveOptions } from "./options.ts";
-import { type PassStats, passSamples } from "./pass.ts";
+import { passSamples } from "./pass.ts";
+import type { PassStats } from "./pass-options.ts";
 import {
   checkState,
   isIndexedState,

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { OnExhausted, ShardPolicy } from "@stepwise/core";
 import { PipelineError } from "./errors.ts";
-import type { ShuffleMode } from "./pass.ts";
+import type { ShuffleMode } from "./pass-options.ts";
 
 /** The settings that decide which batch comes at which step; a state only resumes a pipeline with equal ones. */
 export interface PipelineConfig {

@@ -1,8 +1,8 @@
 // Runs inside a worker thread: builds a source from a serializable spec and streams its passes
 // to the parent in chunks, in shared memory the parent hands back (see worker-source.ts).
 import { parentPort, workerData } from "node:worker_threads";
-import type { Sample, SampleSource } from "../types.ts";
-import { isChunkedSource, type SampleChunk } from "./chunk.ts";
+import type { Sample, SampleChunk, SampleSource } from "../types.ts";
+import { isChunkedSource } from "./chunk.ts";
 import { packProvenance, packRows } from "./rows-pack.ts";
 import { Credits } from "./worker-credits.ts";
 import { serializeError } from "./worker-errors.ts";

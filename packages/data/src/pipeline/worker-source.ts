@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
-import type { Sample } from "../types.ts";
-import { type ChunkedSource, ProvenanceChunk, type SampleChunk, samplesOf } from "./chunk.ts";
+import type { ChunkedSource, Sample, SampleChunk } from "../types.ts";
+import { ProvenanceChunk, samplesOf } from "./chunk.ts";
 import { integerAtLeast } from "./errors.ts";
 import { unpackRows } from "./rows-pack.ts";
 import { openChannel, streamInbox } from "./worker-channel.ts";
