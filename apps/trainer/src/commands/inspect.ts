@@ -2,7 +2,6 @@ import type { Command } from "commander";
 import { addDataFlags, addManifestFlag, addPlanFlags, addShuffleFlags } from "../flags.ts";
 import type { InspectIo } from "../inspect/run.ts";
 
-
 /** `trainer inspect`: prints exactly which data rows every step of the plan gets. */
 export function registerInspect(
   program: Command,

@@ -1,11 +1,4 @@
-import {
-  dealLayout,
-  dealPosition,
-  identityPermutation,
-  permutation,
-  type ShardLayout,
-  shardPosition,
-} from "@stepwise/core";
+import { dealLayout, dealPosition, identityPermutation, permutation, shardPosition } from "@stepwise/core";
 import { SourceError } from "../sources/errors.ts";
 import type { Sample, SampleSource } from "../types.ts";
 import { type BlockSource, isBlockSource, readInBlocks } from "./block.ts";
