@@ -74,7 +74,7 @@ export {
   type WorkerPipeline,
   type WorkerPipelineOptions,
 } from "./pipeline/worker.ts";
-export type { PipelineInfo, WorkerPipelineSpec, WorkerSourceSpec } from "./pipeline/worker-protocol.ts";
+export type { PipelineInfo, WorkerPipelineSpec } from "./pipeline/worker-protocol.ts";
 export {
   createWorkerSource,
   type WorkerSource,
@@ -120,4 +120,12 @@ export {
   type GeneratorSourceOptions,
   generatorSource,
 } from "./sources/generator.ts";
-export type { Batch, ChunkedSource, RowRef, Sample, SampleChunk, SampleSource } from "./types.ts";
+export type {
+  Batch,
+  ChunkedSource,
+  RowRef,
+  Sample,
+  SampleChunk,
+  SampleSource,
+  WorkerSourceSpec,
+} from "./types.ts";

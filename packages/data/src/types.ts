@@ -31,6 +31,21 @@ export interface SampleSource {
   get?(index: number): Sample;
   /** Sample count when it is cheap to find before a pass (e.g. counting a file's lines); used when numSamples is null. */
   count?(): Promise<number>;
+  /**
+   * How a worker thread builds this same source (set by sources that can cross threads, such as
+   * CSV files); absent for in-memory arrays and generators, which `loader: "worker"` cannot use.
+   */
+  readonly workerSpec?: WorkerSourceSpec;
+}
+
+/** How a worker thread makes a source: `import(module)[export](...args)`, all structured-clonable. */
+export interface WorkerSourceSpec {
+  /** Absolute file path, `file://` URL or package specifier of a module the worker can import. */
+  module: string;
+  /** Export name of a function returning a `SampleSource` (or a promise of one). Default `default`. */
+  export?: string;
+  /** Arguments for that function (copied to the worker by structured clone). */
+  args?: unknown[];
 }
 
 /*
