@@ -38,7 +38,11 @@ type Placed = BatchData & Pick<Batch, "step" | "pass" | "batchInPass">;
  * cheap, plans the run, and reads, shuffles and batches here. Throws `PlanError` (from core) for
  * bad plan arguments and `PipelineError` for the rest. `createPipeline` is the public entry.
  */
-export async function createMainPipeline(options: PipelineOptions): Promise<Pipeline> {
+export async function createMainPipeline(
+  options: PipelineOptions,
+  /** `countFirst`: count a training stream of unknown length before planning (the worker loader needs N up front). */
+  internal: { countFirst?: boolean } = {},
+): Promise<Pipeline> {
   const { source } = options;
   const resolved = resolveOptions(options);
   const { shuffle, shuffleBuffer, seedGiven, countMode, notes } = resolved;
@@ -70,7 +74,10 @@ export async function createMainPipeline(options: PipelineOptions): Promise<Pipe
         : {}),
     });
   let numSamples = source.numSamples;
-  if (numSamples === null && (shouldCount(source) || (typeof numShards === "number" && numShards > 1))) {
+  if (
+    numSamples === null &&
+    (shouldCount(source) || internal.countFirst === true || (typeof numShards === "number" && numShards > 1))
+  ) {
     planFor(null, 1); // bad arguments fail before a pass is spent counting
     numSamples = await countSamples(source);
   }

@@ -22,8 +22,8 @@ function requestedLoader(options: PipelineOptions): Loader {
  * where batches are made (`loader`, default `auto`: a worker thread for a source a worker can
  * build, such as CSV files, of at least `AUTO_WORKER_MIN_SAMPLES` samples per pass; else this
  * thread). Either way the pipeline has the same plan, batches and states; with a worker, the
- * plan, validation runs and states stay on this thread and a stream of unknown length is counted
- * first. Throws `PlanError` (from core) for bad plan arguments and `PipelineError` for the rest,
+ * plan, validation runs and states stay on this thread and a training stream of unknown length is
+ * counted first (`auto` takes the worker only for a known length). Throws `PlanError` (from core) for bad plan arguments and `PipelineError` for the rest,
  * including `loader: "worker"` with a source that cannot cross threads (in-memory arrays, generators).
  * @example
  * const p = await createPipeline({ source: csvSource({ paths: "train.csv", schema }), batchSize: 32, seed: 7, stepsPerEpoch: 100, epochs: 5 });
@@ -40,8 +40,9 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
       'loader "worker" needs a source a worker thread can build (CSV files, or worker.source): in-memory arrays and generators cannot cross threads; use loader "main" or "auto"',
     );
   }
-  // The plan, validation and states are this thread's; the worker must know numSamples up front too.
-  const local = await createMainPipeline(loader === "worker" ? { ...options, count: "always" } : options);
+  // The plan, validation and states are this thread's. The worker loader counts a stream of unknown
+  // length first (as a sharded stream is): the consumer's states then never wait for a pass end.
+  const local = await createMainPipeline(options, { countFirst: loader === "worker" });
   if (loader === "auto" && (local.numSamples === null || local.numSamples < AUTO_WORKER_MIN_SAMPLES)) {
     return local;
   }
