@@ -52,7 +52,8 @@ export async function inspect(
   config.shuffle = await resolveShuffle(config);
   const schema = await fitSchema(config);
   const { train, data } = await trainingSources(config, schema);
-  const pipeline = await createPipeline({ ...pipelineOptions(config), source: train });
+  // On this thread: the summary below counts what this thread's source read.
+  const pipeline = await createPipeline({ ...pipelineOptions(config), source: train, loader: "main" });
   const list = await data.files();
   const files = list.length > 1 ? list : null;
   const json = flags.json === true;

@@ -1,5 +1,5 @@
 import { basename, join } from "node:path";
-import type { PipelineState } from "@stepwise/data";
+import type { Pipeline, PipelineState } from "@stepwise/data";
 import { batchToTensors, initBackend } from "@stepwise/data/tfjs";
 import * as tf from "@tensorflow/tfjs";
 import { formatPlan } from "../format/plan-table.ts";
@@ -21,7 +21,7 @@ import { type EpochRecord, formatHistory } from "../run/history.ts";
 import { formatLogs, type ProgressStream, progressFor } from "../run/progress.ts";
 import type { TrainConfig } from "./config.ts";
 import { type OpenedData, openTrainingData } from "./data.ts";
-import { createFeed, type TrainFeed } from "./feed.ts";
+import { createFeed } from "./feed.ts";
 import type { Inputs } from "./inputs.ts";
 import { trainLoop } from "./loop.ts";
 import { openRunManifest, recorded } from "./manifest.ts";
@@ -65,7 +65,8 @@ async function buildModel(config: TrainConfig, data: OpenedData): Promise<tf.Lay
 export interface Prepared {
   backend: string;
   data: OpenedData;
-  feed: TrainFeed;
+  /** The run's pipeline (its batches made on this thread or a worker thread). */
+  feed: Pipeline;
   model: tf.LayersModel;
   /** How each optimizer step is taken; owns the optimizer state checkpoints save. */
   step: TrainStep;
@@ -80,7 +81,7 @@ export async function prepareRun(config: TrainConfig, io: TrainIo, savedSchema: 
   const data = await openTrainingData(config, savedSchema);
   io.stdout.write(`${data.schemaText}\n`);
   const feed = await createFeed(config, data);
-  io.stdout.write(`${formatPlan(feed.pipeline.plan)}\n`);
+  io.stdout.write(`${formatPlan(feed.plan)}\n`);
   const backend = await startBackend(config.backend, io);
   const model = await buildModel(config, data);
   const step = createTrainStep(model, {
@@ -114,7 +115,7 @@ export async function executeRun(
 ): Promise<EpochRecord[]> {
   const { dir } = target;
   const { model, feed, data, metricNames, step } = prepared;
-  const { pipeline } = feed;
+  const pipeline = feed;
   let history: EpochRecord[] = [];
   let startEpoch = pipeline.plan.initialEpoch;
   const { checkpoint } = target;
@@ -154,7 +155,7 @@ export async function executeRun(
     ...(config.earlyStoppingPatience !== undefined ? { patience: config.earlyStoppingPatience } : {}),
     progress: progressFor(io.stdout),
     async onEpochEnd(record, all) {
-      const state = await feed.getState();
+      const state = feed.getState();
       const [weights, optimizer] = [await captureModelWeights(model), await step.captureOptimizer()];
       await writeCheckpoint(dir, {
         state: {
@@ -217,7 +218,7 @@ export async function writeRunStart(
   inputs: Inputs,
 ): Promise<void> {
   await writeJson(join(dir, RUN_FILES.config), savedConfig);
-  await writeJson(join(dir, RUN_FILES.plan), prepared.feed.pipeline.plan);
+  await writeJson(join(dir, RUN_FILES.plan), prepared.feed.plan);
   await writeJson(join(dir, RUN_FILES.schema), prepared.data.schemaJson);
   await writeJson(join(dir, RUN_FILES.fingerprint), inputs);
   await writeStatus(dir, { status: "running" });
