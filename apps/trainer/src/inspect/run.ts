@@ -1,5 +1,4 @@
 import { type Batch, type CsvSource, createPipeline, type IndexedCsvSource, isPadding } from "@stepwise/data";
-import { UsageError } from "../errors.ts";
 import { formatPlan } from "../format/plan-table.ts";
 import { resolveTrainConfig, type TrainConfig } from "../train/config.ts";
 import { fitSchema } from "../train/data.ts";
@@ -47,11 +46,10 @@ export async function inspect(
   explicit: (key: string) => boolean,
   io: InspectIo,
 ): Promise<void> {
-  if (flags.batchSize === undefined) throw new UsageError("--batch-size is required");
   const { config, seedChosen } = resolveTrainConfig(flags, explicit);
   config.shuffle = await resolveShuffle(config);
   const schema = await fitSchema(config);
-  const { train, data } = await trainingSources(config, schema);
+  const { train, validation, data } = await trainingSources(config, schema);
   // On this thread: the summary below counts what this thread's source read.
   const pipeline = await createPipeline({ ...pipelineOptions(config), source: train, loader: "main" });
   const list = await data.files();
@@ -82,6 +80,8 @@ export async function inspect(
     seed: config.seed,
     shuffle: config.shuffle,
     numSamples: pipeline.numSamples,
+    // With --validation-split: the samples train holds out (never in the batches above).
+    ...(config.validationSplit !== undefined ? { validationSamples: validation?.numSamples ?? null } : {}),
     steps,
     samples,
     passes: passes.size,
