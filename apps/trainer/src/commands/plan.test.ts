@@ -222,7 +222,7 @@ describe("trainer plan --validation-split", () => {
     },
   );
 
-  it("a split leaving no validation sample → train's own usage error", async () => {
+  it("a split leaving no training sample → train's own usage error", async () => {
     const result = await runInProcess([
       "plan",
       "--samples",
@@ -230,9 +230,11 @@ describe("trainer plan --validation-split", () => {
       "--batch-size",
       "4",
       "--validation-split",
-      "0.1",
+      "0.9",
     ]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("--validation-split 0.1 of 3 samples leaves no validation data");
+    expect(result.stderr).toBe(
+      "error: --validation-split 0.9 of 3 samples leaves no training data; lower it\n",
+    );
   });
 });
