@@ -35,10 +35,13 @@ export {
   openManifest,
 } from "./manifest/writer.ts";
 export {
+  AUTO_WORKER_MIN_SAMPLES,
   DEFAULT_SHUFFLE_BUFFER,
+  type Loader,
   type Pipeline,
   type PipelineOptions,
   type PipelinePosition,
+  type WorkerLoaderOptions,
 } from "./pipeline/api.ts";
 export { type BatchData, type BatchSamplesOptions, batchSamples } from "./pipeline/batch.ts";
 export {
