@@ -1,8 +1,9 @@
 import { passSeed } from "@stepwise/core";
 import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
+import { rowOf } from "../provenance.ts";
 import type { ChunkProvenance, RowRef, SampleChunk } from "../types.ts";
-import { allocateChunk, rowOf } from "./chunk.ts";
+import { allocateChunk } from "./chunk.ts";
 import { integerAtLeast } from "./errors.ts";
 
 export interface BufferShuffleOptions {

@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
+import { ProvenanceChunk } from "../provenance.ts";
 import type { ChunkedSource, Sample, SampleChunk, WorkerSourceSpec } from "../types.ts";
-import { ProvenanceChunk, samplesOf } from "./chunk.ts";
+import { samplesOf } from "./chunk.ts";
 import { integerAtLeast } from "./errors.ts";
 import { unpackRows } from "./rows-pack.ts";
 import { openChannel, streamInbox } from "./worker-channel.ts";
