@@ -77,8 +77,8 @@ async function trainerSetup(
       await trainLoop({
         model,
         metricNames,
-        plan: feed.pipeline.plan,
-        data: { epoch: (e) => feed.epoch(e), validation: (e) => feed.pipeline.validation(e) },
+        plan: feed.plan,
+        data: { epoch: (e) => feed.epoch(e), validation: (e) => feed.validation(e) },
         toTensors: (batch) => batchToTensors(batch, { task: data.task }),
         train: (xs, ys) => step.train(xs, ys),
         startEpoch: 0,

@@ -3,6 +3,7 @@ import { registerEvaluate } from "./commands/evaluate.ts";
 import { registerInspect } from "./commands/inspect.ts";
 import { registerPlan } from "./commands/plan.ts";
 import { registerPredict } from "./commands/predict.ts";
+import { registerResume } from "./commands/resume.ts";
 import { registerTrain } from "./commands/train.ts";
 import { registerVerifyManifest } from "./commands/verify-manifest.ts";
 import { describeFailure } from "./errors.ts";
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerPlan(program);
   registerTrain(program);
+  registerResume(program, (args) => buildProgram().parseAsync(args, { from: "user" }));
   registerEvaluate(program);
   registerPredict(program);
   registerInspect(program);

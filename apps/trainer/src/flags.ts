@@ -1,6 +1,7 @@
 import { ON_EXHAUSTED, SHARD_POLICIES } from "@stepwise/core";
 import type { Command } from "commander";
-import { choiceFlag, delimiterFlag, integerFlag, listFlag, validationFreqFlag } from "./options.ts";
+import { choiceFlag, delimiterFlag, integerFlag, listFlag, numberFlag, validationFreqFlag } from "./options.ts";
+import { SPLIT_MODES } from "./train/split.ts";
 
 /** What `--shuffle` takes; `permutation` (in-memory random access) never applies to CSV data. */
 export const SHUFFLE_MODES = ["full", "buffer", "none"] as const;
@@ -131,6 +132,22 @@ export function addValidationFlags(command: Command): Command {
       "--validation-freq <k|1,3,5>",
       "validate every k-th epoch, or after these 1-based epochs",
       validationFreqFlag,
+    );
+}
+
+/** `--validation-split` and `--split-mode`: the split `train` makes, which `plan` and `inspect` preview. */
+export function addSplitFlags(command: Command): Command {
+  return command
+    .option(
+      "--validation-split <F>",
+      "hold out this fraction of the training rows for validation",
+      numberFlag("--validation-split", { above: 0, below: 1 }),
+    )
+    .option(
+      "--split-mode <random|tail>",
+      "random: seeded random rows; tail: the last rows (Keras)",
+      choiceFlag("--split-mode", SPLIT_MODES),
+      "random",
     );
 }
 

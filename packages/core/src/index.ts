@@ -5,6 +5,17 @@
  */
 
 export {
+  batchesInPass,
+  type DealLayout,
+  dealLayout,
+  dealPosition,
+  locateBatch,
+  passOffsetAt,
+  type Redeal,
+  redealAt,
+  shardPosition,
+} from "./deal.ts";
+export {
   identityPermutation,
   MAX_PERMUTATION_SAMPLES,
   type Permutation,
@@ -24,6 +35,6 @@ export {
   validatesAfter,
 } from "./plan.ts";
 export { epochStartStep, locateStep, type Position, type Schedule, stepAtBatch, stepOf } from "./position.ts";
-export { SHARD_POLICIES, type ShardLayout, type ShardPolicy, shardLayout, shardPosition } from "./shard.ts";
+export { SHARD_POLICIES, type ShardLayout, type ShardPolicy, shardLayout } from "./shard.ts";
 export { batchBounds, type PassLayout, passLayout, samplesInBatches } from "./steps.ts";
 export { PlanError, quote } from "./validate.ts";

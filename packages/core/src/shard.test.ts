@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { shardLayout, shardPosition } from "./shard.ts";
+import { shardPosition } from "./deal.ts";
+import { shardLayout } from "./shard.ts";
 
 describe("shardLayout", () => {
   it.each([

@@ -63,15 +63,3 @@ export function shardLayout(options: {
     droppedSamples: 0,
   };
 }
-
-/**
- * Maps position `i` of this rank's pass to a position in the whole pass order `[0, N)`.
- * Ranks interleave (rank r takes r, r+W, r+2W, …) and padding wraps to the start of the
- * pass, exactly as PyTorch's DistributedSampler does, so shards are disjoint except for padding.
- */
-export function shardPosition(layout: ShardLayout, i: number): number {
-  if (!Number.isSafeInteger(i) || i < 0 || i >= layout.samplesPerShard) {
-    throw new PlanError(`position must be an integer in [0, ${layout.samplesPerShard}), got ${i}`);
-  }
-  return (i * layout.numShards + layout.shardIndex) % layout.numSamples;
-}

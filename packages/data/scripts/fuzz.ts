@@ -13,8 +13,8 @@ import { LineEncoder } from "../src/csv/line-encoder.ts";
 import { lineFor, numericCsvCase, schemaCase } from "../src/csv/numeric-arbitraries.ts";
 import { rowProblem } from "../src/csv/read.ts";
 import { type CsvSourceOptions, csvSource } from "../src/csv/source.ts";
-import type { SampleChunk } from "../src/pipeline/chunk.ts";
 import { SchemaEncoder } from "../src/schema/encode.ts";
+import type { SampleChunk } from "../src/types.ts";
 
 const { values: args } = parseArgs({
   options: { runs: { type: "string", default: "200000" }, seed: { type: "string" } },

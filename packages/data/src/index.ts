@@ -36,10 +36,13 @@ export {
   openManifest,
 } from "./manifest/writer.ts";
 export {
+  AUTO_WORKER_MIN_SAMPLES,
   DEFAULT_SHUFFLE_BUFFER,
+  type Loader,
   type Pipeline,
   type PipelineOptions,
   type PipelinePosition,
+  type WorkerLoaderOptions,
 } from "./pipeline/api.ts";
 export { type BatchData, type BatchSamplesOptions, batchSamples } from "./pipeline/batch.ts";
 export {
@@ -50,21 +53,11 @@ export {
   type SampleBlock,
   sampleOf,
 } from "./pipeline/block.ts";
-export {
-  type ChunkedSource,
-  isChunkedSource,
-  type SampleChunk,
-} from "./pipeline/chunk.ts";
+export { isChunkedSource } from "./pipeline/chunk.ts";
 export { countSamples } from "./pipeline/count.ts";
-export { type DealLayout, dealLayout, dealPosition } from "./pipeline/deal.ts";
 export { PipelineError } from "./pipeline/errors.ts";
-export {
-  defaultShuffle,
-  type PassSamplesOptions,
-  type PassStats,
-  passSamples,
-  type ShuffleMode,
-} from "./pipeline/pass.ts";
+export { defaultShuffle, passSamples } from "./pipeline/pass.ts";
+export type { PassSamplesOptions, PassStats, ShuffleMode } from "./pipeline/pass-options.ts";
 export { createPipeline } from "./pipeline/pipeline.ts";
 export { type PrefetchOptions, prefetch } from "./pipeline/prefetch.ts";
 export { shardSamples } from "./pipeline/shard.ts";
@@ -85,7 +78,7 @@ export {
   type WorkerPipeline,
   type WorkerPipelineOptions,
 } from "./pipeline/worker.ts";
-export type { PipelineInfo, WorkerPipelineSpec, WorkerSourceSpec } from "./pipeline/worker-protocol.ts";
+export type { PipelineInfo, WorkerPipelineSpec } from "./pipeline/worker-protocol.ts";
 export {
   createWorkerSource,
   type WorkerSource,
@@ -132,4 +125,12 @@ export {
   type GeneratorSourceOptions,
   generatorSource,
 } from "./sources/generator.ts";
-export type { Batch, RowRef, Sample, SampleSource } from "./types.ts";
+export type {
+  Batch,
+  ChunkedSource,
+  RowRef,
+  Sample,
+  SampleChunk,
+  SampleSource,
+  WorkerSourceSpec,
+} from "./types.ts";

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runInProcess } from "../cli-capture.ts";
 import { tempDir, writeToyCsv } from "../test-helpers.ts";
+import { splitMembers } from "../train/split.ts";
 
 interface Line {
   epoch: number;
@@ -172,4 +173,63 @@ describe("trainer inspect", () => {
     expect(stdout).toMatch(/epoch 0 step 2 \(pass 0, batch 2\): 2 rows \[\d+, \d+\]/);
     expect(stdout).toContain("rowsUsed: 12");
   });
+});
+
+describe("trainer inspect agrees with train", () => {
+  it("no --batch-size → train's default of 32", async () => {
+    const dir = tempDir("inspect-");
+    const file = join(dir, "toy.csv");
+    await writeToyCsv(file, 53);
+    const { batches } = await inspectJson(["--data", file, "--label", "kind", "--seed", "3"]);
+    expect(batches.map((b) => b.rows.length)).toEqual([32, 21]);
+  });
+
+  it.each([["random"], ["tail"]])(
+    "--validation-split 0.25 (%s) → exactly the training rows of train's split, and plan previews the same sizes",
+    async (mode) => {
+      const dir = tempDir("inspect-");
+      const file = join(dir, "toy.csv");
+      await writeToyCsv(file, 41);
+      const args = [
+        "--data",
+        file,
+        "--label",
+        "kind",
+        "--seed",
+        "9",
+        "--validation-split",
+        "0.25",
+        "--split-mode",
+        mode,
+      ];
+      const { batches, summary } = await inspectJson([...args, "--batch-size", "8"]);
+      // train's split code: the same membership rule over the 41 usable samples.
+      const members = splitMembers({
+        numSamples: 41,
+        fraction: 0.25,
+        seed: 9,
+        mode: mode as "random" | "tail",
+      });
+      const rows = batches.flatMap((b) => b.rows).sort((a, b) => a - b);
+      expect(rows).toEqual([...members.train]);
+      expect(summary).toMatchObject({
+        numSamples: members.train.length,
+        validationSamples: members.validation.length,
+      });
+      const plan = await runInProcess([
+        "plan",
+        "--data",
+        file,
+        "--validation-split",
+        "0.25",
+        "--batch-size",
+        "8",
+        "--json",
+      ]);
+      expect(JSON.parse(plan.stdout)).toMatchObject({
+        numSamples: members.train.length,
+        validationSamples: members.validation.length,
+      });
+    },
+  );
 });

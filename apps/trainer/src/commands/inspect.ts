@@ -1,10 +1,6 @@
 import type { Command } from "commander";
-import { addDataFlags, addManifestFlag, addOverwriteFlag, addPlanFlags, addShuffleFlags } from "../flags.ts";
-
-export interface InspectIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-}
+import { addDataFlags, addManifestFlag, addOverwriteFlag, addPlanFlags, addShuffleFlags, addSplitFlags } from "../flags.ts";
+import type { InspectIo } from "../inspect/run.ts";
 
 /** `trainer inspect`: prints exactly which data rows every step of the plan gets. */
 export function registerInspect(
@@ -16,7 +12,9 @@ export function registerInspect(
     .description("show the rows of every batch (with their provenance) as training would get them")
     .option("--json", "one JSON line per batch, then one summary line", false);
   addDataFlags(command);
-  addPlanFlags(command, { epochs: 1 });
+  addSplitFlags(command);
+  // train's defaults, so that inspect shows the batches train makes with the same flags.
+  addPlanFlags(command, { batchSize: 32, epochs: 1 });
   addShuffleFlags(command);
   addManifestFlag(command);
   addOverwriteFlag(command, "the --rejects or --manifest file");

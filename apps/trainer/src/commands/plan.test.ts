@@ -174,3 +174,67 @@ describe("trainer plan", () => {
     expect(stderr.trim()).toBe('error: --batch-size must be a positive integer, got "-3"');
   });
 });
+
+describe("trainer plan --validation-split", () => {
+  it("53 samples, split 0.3 → the plan of train's split: floor(53 × 0.7) = 37 training and 16 validation samples", async () => {
+    const split = await runInProcess([
+      "plan",
+      "--samples",
+      "53",
+      "--validation-split",
+      "0.3",
+      "--batch-size",
+      "8",
+      "--json",
+    ]);
+    const explicit = await runInProcess([
+      "plan",
+      "--samples",
+      "37",
+      "--validation-samples",
+      "16",
+      "--batch-size",
+      "8",
+      "--json",
+    ]);
+    expect(split.code).toBe(0);
+    expect(JSON.parse(split.stdout)).toEqual(JSON.parse(explicit.stdout));
+    expect(JSON.parse(split.stdout)).toMatchObject({ numSamples: 37, validationSamples: 16 });
+  });
+
+  it.each([[["--validation-samples", "5"]], [["--validation-data", "v.csv"]]])(
+    "--validation-split with %j → one-line usage error",
+    async (other) => {
+      const result = await runInProcess([
+        "plan",
+        "--samples",
+        "50",
+        "--batch-size",
+        "4",
+        "--validation-split",
+        "0.2",
+        ...other,
+      ]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        "error: give at most one of --validation-split FRACTION, --validation-samples N or --validation-data FILE\n",
+      );
+    },
+  );
+
+  it("a split leaving no training sample → train's own usage error", async () => {
+    const result = await runInProcess([
+      "plan",
+      "--samples",
+      "3",
+      "--batch-size",
+      "4",
+      "--validation-split",
+      "0.9",
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      "error: --validation-split 0.9 of 3 samples leaves no training data; lower it\n",
+    );
+  });
+});

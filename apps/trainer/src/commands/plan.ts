@@ -1,7 +1,7 @@
 import { type Plan, plan } from "@stepwise/core";
 import type { Command } from "commander";
 import { UsageError } from "../errors.ts";
-import { addCsvFormatFlags, addPlanFlags, addValidationFlags } from "../flags.ts";
+import { addCsvFormatFlags, addPlanFlags, addSplitFlags, addValidationFlags } from "../flags.ts";
 import { formatPlan } from "../format/plan-table.ts";
 import { integerFlag } from "../options.ts";
 import { validationOverlap } from "../outputs.ts";
@@ -18,6 +18,7 @@ interface PlanFlags {
   stepsPerEpoch?: number;
   validationSamples?: number;
   validationData?: string;
+  validationSplit?: number;
   validationSteps?: number;
   validationFreq?: number | number[];
   dropRemainder: boolean;
@@ -36,13 +37,26 @@ export async function planFromFlags(flags: PlanFlags): Promise<Plan> {
   if (flags.validationSamples !== undefined && flags.validationData !== undefined) {
     throw new UsageError("give at most one of --validation-samples N or --validation-data FILE");
   }
+  if (
+    flags.validationSplit !== undefined &&
+    (flags.validationSamples !== undefined || flags.validationData !== undefined)
+  ) {
+    throw new UsageError(
+      "give at most one of --validation-split FRACTION, --validation-samples N or --validation-data FILE",
+    );
+  }
   if (flags.batchSize === undefined) throw new UsageError("--batch-size is required");
   const csv = { header: flags.header, delimiter: flags.delimiter };
-  const numSamples = flags.samples ?? (await countDataRows(flags.data as string, csv, "--data"));
+  const rows = flags.samples ?? (await countDataRows(flags.data as string, csv, "--data"));
+  // The split train makes: the same sizes from the same code (which rows go where does not change the plan).
+  const { splitSizes } = await import("../train/split.ts");
+  const split = flags.validationSplit === undefined ? null : splitSizes(rows, flags.validationSplit);
+  const numSamples = split?.train ?? rows;
   const validationSamples =
-    flags.validationData !== undefined
+    split?.validation ??
+    (flags.validationData !== undefined
       ? await countDataRows(flags.validationData, csv, "--validation-data")
-      : flags.validationSamples;
+      : flags.validationSamples);
   return plan({
     numSamples,
     batchSize: flags.batchSize,
@@ -75,6 +89,7 @@ export function registerPlan(program: Command): void {
     .option("--json", "print the plan as one JSON object", false);
   addCsvFormatFlags(command);
   addValidationFlags(command);
+  addSplitFlags(command);
   addPlanFlags(command, { epochs: 1 });
   command.action(async (flags: PlanFlags) => {
     if (flags.data !== undefined) {

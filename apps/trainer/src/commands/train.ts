@@ -6,12 +6,12 @@ import {
   addOverwriteFlag,
   addPlanFlags,
   addShuffleFlags,
+  addSplitFlags,
   addValidationFlags,
 } from "../flags.ts";
 import { choiceFlag, integerFlag, numberFlag } from "../options.ts";
 import { OPTIMIZERS, TRAIN_STEP_MODES } from "../train/config.ts";
 import type { TrainIo } from "../train/run.ts";
-import { SPLIT_MODES } from "../train/split.ts";
 
 /** `trainer train`: trains a model on CSV data into a run folder; `--resume` continues one. */
 export function registerTrain(
@@ -36,17 +36,6 @@ export function registerTrain(
     .option(
       "--model-json <FILE>",
       "architecture from a tfjs model.json (trained from seeded initial weights)",
-    )
-    .option(
-      "--validation-split <F>",
-      "hold out this fraction of the training rows for validation",
-      numberFlag("--validation-split", { above: 0, below: 1 }),
-    )
-    .option(
-      "--split-mode <random|tail>",
-      "random: seeded random rows; tail: the last rows (Keras)",
-      choiceFlag("--split-mode", SPLIT_MODES),
-      "random",
     )
     .option(
       "--learning-rate <LR>",
@@ -74,6 +63,7 @@ export function registerTrain(
     .option("--out <DIR>", "run folder (default: runs/<data>-<date>)");
   addDataFlags(command);
   addValidationFlags(command);
+  addSplitFlags(command);
   addPlanFlags(command, { batchSize: 32, epochs: 10 });
   addShuffleFlags(command);
   addManifestFlag(command);

@@ -1,6 +1,4 @@
 import { type Batch, type CsvSource, createPipeline, type IndexedCsvSource, isPadding } from "@stepwise/data";
-import type { InspectIo } from "../commands/inspect.ts";
-import { UsageError } from "../errors.ts";
 import { formatPlan } from "../format/plan-table.ts";
 import { checkBatchMemory } from "../limits.ts";
 import { checkRunOutputs } from "../outputs.ts";
@@ -9,6 +7,12 @@ import { fitSchema } from "../train/data.ts";
 import { pipelineOptions } from "../train/feed.ts";
 import { openRunManifest } from "../train/manifest.ts";
 import { resolveShuffle, trainingSources } from "../train/sources.ts";
+
+/** Where `trainer inspect` writes: batches and the summary to stdout, notices to stderr. */
+export interface InspectIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
 
 function batchLine(batch: Batch, files: string[] | null): Record<string, unknown> {
   const line: Record<string, unknown> = {
@@ -44,14 +48,14 @@ export async function inspect(
   explicit: (key: string) => boolean,
   io: InspectIo,
 ): Promise<void> {
-  if (flags.batchSize === undefined) throw new UsageError("--batch-size is required");
   const { config, seedChosen } = resolveTrainConfig(flags, explicit);
   await checkRunOutputs(config, { kind: "new" }, flags.overwrite === true);
   config.shuffle = await resolveShuffle(config);
   const schema = await fitSchema(config);
   checkBatchMemory(config.batchSize, schema.numFeatures);
-  const { train, data } = await trainingSources(config, schema);
-  const pipeline = await createPipeline({ ...pipelineOptions(config), source: train });
+  const { train, validation, data } = await trainingSources(config, schema);
+  // On this thread: the summary below counts what this thread's source read.
+  const pipeline = await createPipeline({ ...pipelineOptions(config), source: train, loader: "main" });
   const list = await data.files();
   const files = list.length > 1 ? list : null;
   const json = flags.json === true;
@@ -82,6 +86,8 @@ export async function inspect(
     seed: config.seed,
     shuffle: config.shuffle,
     numSamples: pipeline.numSamples,
+    // With --validation-split: the samples train holds out (never in the batches above).
+    ...(config.validationSplit !== undefined ? { validationSamples: validation?.numSamples ?? null } : {}),
     steps,
     samples,
     passes: passes.size,

@@ -19,8 +19,7 @@ export async function openRunManifest(
 ): Promise<ManifestWriter | null> {
   if (path === undefined) return null;
   const options = manifestOptions(pipeline);
-  // With the worker loader the resume state went to the worker, so this pipeline's position is the
-  // plan's start; the checkpoint says where training continues.
+  // The checkpoint says where training continues (the pipeline's own position, once its state is set).
   return openManifest(path, { ...options, startStep: resumedStep ?? options.startStep });
 }
 

@@ -1,5 +1,5 @@
 import { basename, join } from "node:path";
-import type { PipelineState } from "@stepwise/data";
+import type { Pipeline, PipelineState } from "@stepwise/data";
 import { batchToTensors, initBackend } from "@stepwise/data/tfjs";
 import * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic } from "../files.ts";
@@ -24,7 +24,7 @@ import { type EpochRecord, formatHistory } from "../run/history.ts";
 import { formatLogs, type ProgressStream, progressFor } from "../run/progress.ts";
 import type { TrainConfig } from "./config.ts";
 import { type OpenedData, openTrainingData } from "./data.ts";
-import { createFeed, type TrainFeed } from "./feed.ts";
+import { createFeed } from "./feed.ts";
 import type { Inputs } from "./inputs.ts";
 import { trainLoop } from "./loop.ts";
 import { openRunManifest, recorded } from "./manifest.ts";
@@ -68,7 +68,8 @@ async function buildModel(config: TrainConfig, data: OpenedData): Promise<tf.Lay
 export interface Prepared {
   backend: string;
   data: OpenedData;
-  feed: TrainFeed;
+  /** The run's pipeline (its batches made on this thread or a worker thread). */
+  feed: Pipeline;
   model: tf.LayersModel;
   /** How each optimizer step is taken; owns the optimizer state checkpoints save. */
   step: TrainStep;
@@ -84,7 +85,7 @@ export async function prepareRun(config: TrainConfig, io: TrainIo, savedSchema: 
   checkBatchMemory(config.batchSize, data.numFeatures);
   io.stdout.write(`${data.schemaText}\n`);
   const feed = await createFeed(config, data);
-  io.stdout.write(`${formatPlan(feed.pipeline.plan)}\n`);
+  io.stdout.write(`${formatPlan(feed.plan)}\n`);
   const backend = await startBackend(config.backend, io);
   // Sizes before allocation: a model or batch that cannot fit fails now, naming its size.
   await checkTrainingSize(
@@ -129,7 +130,7 @@ export async function executeRun(
 ): Promise<EpochRecord[]> {
   const { dir } = target;
   const { model, feed, data, metricNames, step } = prepared;
-  const { pipeline } = feed;
+  const pipeline = feed;
   let history: EpochRecord[] = [];
   let startEpoch = pipeline.plan.initialEpoch;
   const { checkpoint } = target;
@@ -171,7 +172,7 @@ export async function executeRun(
     ...(config.earlyStoppingPatience !== undefined ? { patience: config.earlyStoppingPatience } : {}),
     progress: progressFor(io.stdout),
     async onEpochEnd(record, all) {
-      const state = await feed.getState();
+      const state = feed.getState();
       const [weights, optimizer] = [await captureModelWeights(model), await step.captureOptimizer()];
       await writeCheckpoint(dir, {
         state: {
@@ -252,7 +253,7 @@ export async function writeRunStart(
   };
   for (const [name, text] of Object.entries(texts))
     await writeFileAtomic(join(dir, name), text, { sync: true });
-  await writeJson(join(dir, RUN_FILES.plan), prepared.feed.pipeline.plan);
+  await writeJson(join(dir, RUN_FILES.plan), prepared.feed.plan);
   await writeChecksums(dir, texts);
   await writeStatus(dir, { status: "running" });
 }

@@ -3,12 +3,11 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { SampleChunk } from "../pipeline/chunk.ts";
 import { createPipeline } from "../pipeline/pipeline.ts";
 import type { PipelineState } from "../pipeline/state.ts";
 import { tempDir } from "../row-index/test-helpers.ts";
 import type { Schema } from "../schema/types.ts";
-import type { Batch, RowRef, SampleSource } from "../types.ts";
+import type { Batch, RowRef, SampleChunk, SampleSource } from "../types.ts";
 import { numericCsvCase } from "./numeric-arbitraries.ts";
 import { type CsvSourceOptions, csvSource } from "./source.ts";
 

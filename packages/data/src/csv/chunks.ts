@@ -6,11 +6,12 @@
  * every other record (the header, quoted line breaks, anything the line encoder declines) takes
  * the reference path, splitter fields through `SchemaEncoder.encode`, at its place in the order.
  */
+
 import { open } from "node:fs/promises";
 import { DataError } from "../errors.ts";
-import type { SampleChunk } from "../pipeline/chunk.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
 import type { Schema } from "../schema/types.ts";
+import type { SampleChunk } from "../types.ts";
 import { FileChunker, type Swept, type UnseenAt } from "./file-chunker.ts";
 import type { ResolvedFormat } from "./format.ts";
 import type { PassCounts, RowTally } from "./policy.ts";

@@ -3,7 +3,7 @@
 // splitter keeps are encoded in file order.
 
 import type { RowProblem } from "../errors.ts";
-import { ProvenanceChunk } from "../pipeline/chunk.ts";
+import { ProvenanceChunk } from "../provenance.ts";
 import type { SchemaEncoder } from "../schema/encode.ts";
 import type { RowRef } from "../types.ts";
 import type { ResolvedFormat } from "./format.ts";

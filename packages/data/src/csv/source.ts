@@ -1,9 +1,9 @@
 import { DataError } from "../errors.ts";
-import type { SampleChunk } from "../pipeline/chunk.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
 import { parseSchema } from "../schema/json.ts";
 import type { Schema } from "../schema/types.ts";
-import type { Sample, SampleSource } from "../types.ts";
+import type { Sample, SampleChunk, SampleSource } from "../types.ts";
+import { workerSpecField } from "../worker-spec.ts";
 import { budgetOf, type MaxBadRows } from "./budget.ts";
 import { csvChunks } from "./chunks.ts";
 import { resolveCsvFiles } from "./files.ts";
@@ -156,5 +156,6 @@ export function csvSource(options: CsvSourceOptions): CsvSource {
     files: resolveFiles,
     summary: () => tally.summary(),
     ...(options.parser === "csv-parse" ? {} : { chunks }),
+    ...workerSpecField(import.meta.url, "csvSource", [options]),
   };
 }

@@ -1,10 +1,38 @@
 import type { OnExhausted, Plan, ShardPolicy } from "@stepwise/core";
-import type { Batch, SampleSource } from "../types.ts";
-import type { ShuffleMode } from "./pass.ts";
+import type { Batch, SampleSource, WorkerSourceSpec } from "../types.ts";
+import type { ShuffleMode } from "./pass-options.ts";
 import type { PipelineState } from "./state.ts";
 
 /** Buffer size K of a stream shuffle when none is given. */
 export const DEFAULT_SHUFFLE_BUFFER = 1024;
+
+/**
+ * Samples per pass from which `loader: "auto"` makes the batches on a worker thread. Starting
+ * the worker (a second module graph and a second open of the data) costs about half a second;
+ * below this a whole pass prepares in less time than that on the calling thread.
+ */
+export const AUTO_WORKER_MIN_SAMPLES = 50_000;
+
+/**
+ * Where batches are made: `main` on the calling thread; `worker` on a worker thread, in parallel
+ * with the caller's training steps (the source must be describable to a worker: see
+ * `SampleSource.workerSpec`); `auto` the worker for a describable source of at least
+ * `AUTO_WORKER_MIN_SAMPLES` samples per pass, else the calling thread.
+ */
+export type Loader = "main" | "worker" | "auto";
+
+/** Settings of the worker thread of `loader: "worker"` (and of `auto` when it picks the worker). */
+export interface WorkerLoaderOptions {
+  /** How the worker builds the training source; default `source.workerSpec`. It must build the same data as `source`. */
+  source?: WorkerSourceSpec;
+  /**
+   * Batches the worker may make ahead of the consumer; they travel in messages of up to a quarter
+   * of it (at most 64). Default: as many as fit in 16 MiB, from 4 to 4096.
+   */
+  bufferSize?: number;
+  /** Node flags for the worker thread. Default: this process's flags. */
+  execArgv?: string[];
+}
 
 export interface PipelineOptions {
   source: SampleSource;
@@ -37,6 +65,10 @@ export interface PipelineOptions {
   validation?: { source: SampleSource; batchSize?: number; steps?: number | null; freq?: number | number[] };
   /** Resume from this state (see `Pipeline.setState`). */
   state?: PipelineState;
+  /** Where batches are made (see `Loader`). Default `auto`. */
+  loader?: Loader;
+  /** The worker thread's settings, when batches are made there. */
+  worker?: WorkerLoaderOptions;
 }
 
 /** Where the next batch comes from; epoch fields are null while they depend on an unknown pass length. */
@@ -46,8 +78,13 @@ export interface PipelinePosition {
   stepInEpoch: number | null;
 }
 
-/** A training data pipeline driven by the core plan. */
+/**
+ * A training data pipeline driven by the core plan; the same whichever thread makes the batches
+ * (`loader`): the same plan, batches, states and errors.
+ */
 export interface Pipeline {
+  /** Where the batches are made: this thread, or a worker thread. */
+  readonly loader: "main" | "worker";
   /** The current plan; recomputed once an unknown numSamples is discovered. */
   readonly plan: Plan;
   readonly seed: number;
@@ -62,12 +99,16 @@ export interface Pipeline {
   batches(): AsyncIterable<Batch>;
   /** One validation run (rule 4); throws `PipelineError` without validation data. */
   validation(epoch?: number): AsyncIterable<Batch>;
-  /** State to resume at the next step this pipeline would produce. */
+  /**
+   * State to resume right after the last batch handed out (or where `setState` left it):
+   * synchronous plain JSON, computed on this thread with either loader (a worker's read-ahead
+   * does not move it).
+   */
   getState(): PipelineState;
   /** State to resume right after `batch` (for consumers that read ahead, e.g. through `prefetch`). */
   stateAfter(batch: Pick<Batch, "step">): PipelineState;
   /** Continue exactly where `state` was taken. Throws `PipelineError` for a bad or incompatible state. */
   setState(state: PipelineState): Promise<void>;
-  /** Releases the open pass (closes the source stream). */
+  /** Releases the open pass (closes the source stream) and stops the worker thread, if any. */
   close(): Promise<void>;
 }

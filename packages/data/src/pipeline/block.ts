@@ -1,6 +1,6 @@
-import type { RowRef, Sample, SampleSource } from "../types.ts";
+import type { RowRef, Sample, SampleChunk, SampleSource } from "../types.ts";
 // Types only: chunks are plain objects of this shape, so nothing here runs through chunk.ts.
-import type { ChunkedSamples, SampleChunk } from "./chunk.ts";
+import type { ChunkedSamples } from "./chunk.ts";
 
 /**
  * Samples read together, held compactly in typed arrays (about `4·numFeatures + 28` bytes per

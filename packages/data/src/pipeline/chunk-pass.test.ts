@@ -1,10 +1,11 @@
 import { shardLayout } from "@stepwise/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Sample, SampleSource } from "../types.ts";
+import type { ChunkedSource, Sample, SampleChunk, SampleSource } from "../types.ts";
 import { batchSamples } from "./batch.ts";
-import { type ChunkedSource, hasChunks, type SampleChunk } from "./chunk.ts";
-import { type PassSamplesOptions, type PassStats, passSamples } from "./pass.ts";
+import { hasChunks } from "./chunk.ts";
+import { passSamples } from "./pass.ts";
+import type { PassSamplesOptions, PassStats } from "./pass-options.ts";
 import { rowFeatures } from "./test-helpers.ts";
 
 /** Rows 0..n-1 (features name their row), as a stream and as chunks of the given sizes (cycled). */

@@ -5,16 +5,9 @@
  */
 import { type ShardLayout, shardPosition } from "@stepwise/core";
 import { SourceError } from "../sources/errors.ts";
-import type { RowRef } from "../types.ts";
-import {
-  allocateChunk,
-  type ChunkedSamples,
-  type ChunkedSource,
-  chunkedSamples,
-  headOf,
-  type SampleChunk,
-} from "./chunk.ts";
-import type { PassSamplesOptions, PassStats } from "./pass.ts";
+import type { ChunkedSource, RowRef, SampleChunk } from "../types.ts";
+import { allocateChunk, type ChunkedSamples, chunkedSamples, headOf } from "./chunk.ts";
+import type { PassSamplesOptions, PassStats } from "./pass-options.ts";
 import { bufferShuffleChunks } from "./shuffle.ts";
 
 /** Counts the samples of a pass into `stats` and checks them against `expected`, as pass.ts's `counted`. */

@@ -1,6 +1,7 @@
 import { DEFAULT_SHUFFLE_BUFFER, type PipelineOptions } from "./api.ts";
 import { integerAtLeast, PipelineError } from "./errors.ts";
-import { defaultShuffle, type ShuffleMode } from "./pass.ts";
+import { defaultShuffle } from "./pass.ts";
+import type { ShuffleMode } from "./pass-options.ts";
 
 /** The pipeline options that need checking or defaulting before the plan. */
 export interface ResolvedOptions {

@@ -1,7 +1,8 @@
 import { permutation, shardLayout } from "@stepwise/core";
 import { describe, expect, it } from "vitest";
 import { PipelineError } from "./errors.ts";
-import { type PassStats, passSamples } from "./pass.ts";
+import { passSamples } from "./pass.ts";
+import type { PassStats } from "./pass-options.ts";
 import { collect, memorySource, range, sorted, streamSource } from "./test-helpers.ts";
 
 const base = { seed: 5, pass: 2, shuffleBuffer: 8, shard: null };

@@ -1,380 +1,132 @@
-import {
-  epochRange,
-  epochStartStep,
-  locateStep,
-  plan as makePlan,
-  type Plan,
-  type ShardLayout,
-  shardLayout,
-} from "@stepwise/core";
-import type { Batch, SampleSource } from "../types.ts";
-import type { Pipeline, PipelineOptions, PipelinePosition } from "./api.ts";
-import { type BatchData, batchSamples } from "./batch.ts";
-import { isBlockSource } from "./block.ts";
-import { countSamples } from "./count.ts";
-import { integerAtLeast, PipelineError } from "./errors.ts";
-import { resolveOptions } from "./options.ts";
-import { type PassStats, passSamples } from "./pass.ts";
-import {
-  checkState,
-  isIndexedState,
-  PIPELINE_STATE_VERSION,
-  type PipelineConfig,
-  type PipelineState,
-  planHash,
-} from "./state.ts";
-import { StepMap } from "./steps.ts";
-import { validationBatches } from "./validation.ts";
+import { isDeepStrictEqual } from "node:util";
+import { locateStep } from "@stepwise/core";
+import type { WorkerSourceSpec } from "../types.ts";
+import { AUTO_WORKER_MIN_SAMPLES, type Loader, type Pipeline, type PipelineOptions } from "./api.ts";
+import { PipelineError } from "./errors.ts";
+import { createMainPipeline } from "./main-pipeline.ts";
+import { createWorkerPipeline } from "./worker.ts";
 
-const PASS_END = Symbol("pass end");
-type Placed = BatchData & Pick<Batch, "step" | "pass" | "batchInPass">;
+const LOADERS: readonly Loader[] = ["main", "worker", "auto"];
+
+/** The loader `options` asks for, checked: throws `PipelineError` for another value. */
+function requestedLoader(options: PipelineOptions): Loader {
+  const loader = options.loader ?? "auto";
+  if (!LOADERS.includes(loader)) {
+    throw new PipelineError(`loader must be one of ${LOADERS.join(", ")}; got ${JSON.stringify(loader)}`);
+  }
+  return loader;
+}
 
 /**
- * Builds a pipeline: resolves the shuffle, counts the data when cheap, plans the run.
- * Throws `PlanError` (from core) for bad plan arguments and `PipelineError` for the rest.
+ * Builds a pipeline: resolves the shuffle, counts the data when cheap, plans the run, and picks
+ * where batches are made (`loader`, default `auto`: a worker thread for a source a worker can
+ * build, such as CSV files, of at least `AUTO_WORKER_MIN_SAMPLES` samples per pass; else this
+ * thread). Either way the pipeline has the same plan, batches and states; with a worker, the
+ * plan, validation runs and states stay on this thread and a training stream of unknown length is
+ * counted first (`auto` takes the worker only for a known length). Throws `PlanError` (from core) for bad plan arguments and `PipelineError` for the rest,
+ * including `loader: "worker"` with a source that cannot cross threads (in-memory arrays, generators).
  * @example
- * const p = await createPipeline({ source: arraySource({ x, y }), batchSize: 32, seed: 7, stepsPerEpoch: 100, epochs: 5 });
- * for (let e = p.plan.initialEpoch; e < p.plan.endEpoch; e++) for await (const batch of p.epoch(e)) train(batch);
+ * const p = await createPipeline({ source: csvSource({ paths: "train.csv", schema }), batchSize: 32, seed: 7, stepsPerEpoch: 100, epochs: 5 });
+ * try {
+ *   for (let e = p.plan.initialEpoch; e < p.plan.endEpoch; e++) for await (const batch of p.epoch(e)) train(batch);
+ * } finally { await p.close(); }
  */
 export async function createPipeline(options: PipelineOptions): Promise<Pipeline> {
-  const { source } = options;
-  const resolved = resolveOptions(options);
-  const { shuffle, shuffleBuffer, seedGiven, countMode, notes } = resolved;
-  let { seed } = resolved;
-  const numShards = options.numShards ?? 1;
-  const shouldCount = (s: SampleSource) =>
-    s.numSamples === null && (s.count !== undefined || countMode === "always");
-  const validation = options.validation;
-  let validationSamples: number | null | undefined = validation ? validation.source.numSamples : undefined;
-  const planFor = (n: number | null, shards = numShards): Plan =>
-    makePlan({
-      numSamples: n,
-      batchSize: options.batchSize,
-      epochs: options.epochs,
-      initialEpoch: options.initialEpoch,
-      stepsPerEpoch: options.stepsPerEpoch,
-      dropRemainder: options.dropRemainder,
-      onExhausted: options.onExhausted,
-      numShards: shards,
-      shardIndex: shards === 1 ? 0 : options.shardIndex,
-      shardPolicy: options.shardPolicy,
-      ...(validation
-        ? {
-            validationSamples,
-            validationSteps: validation.steps,
-            validationBatchSize: validation.batchSize,
-            validationFreq: validation.freq,
-          }
-        : {}),
-    });
-  let numSamples = source.numSamples;
-  if (numSamples === null && (shouldCount(source) || (typeof numShards === "number" && numShards > 1))) {
-    planFor(null, 1); // bad arguments fail before a pass is spent counting
-    numSamples = await countSamples(source);
+  const loader = requestedLoader(options);
+  const spec = options.worker?.source ?? options.source.workerSpec ?? null;
+  if (loader === "main" || (loader === "auto" && spec === null)) return createMainPipeline(options);
+  if (spec === null) {
+    throw new PipelineError(
+      'loader "worker" needs a source a worker thread can build (CSV files, or worker.source): in-memory arrays and generators cannot cross threads; use loader "main" or "auto"',
+    );
   }
-  if (validation && validationSamples === null && shouldCount(validation.source)) {
-    validationSamples = await countSamples(validation.source);
+  // The plan, validation and states are this thread's. The worker loader counts a stream of unknown
+  // length first (as a sharded stream is): the consumer's states then never wait for a pass end.
+  const local = await createMainPipeline(options, { countFirst: loader === "worker" });
+  if (loader === "auto" && (local.numSamples === null || local.numSamples < AUTO_WORKER_MIN_SAMPLES)) {
+    return local;
   }
-  let plan = planFor(numSamples);
-  const { batchSize, dropRemainder, onExhausted } = plan;
-  const requestedSteps = options.stepsPerEpoch ?? null;
-  const config: PipelineConfig = {
-    numFeatures: source.numFeatures,
-    batchSize,
-    dropRemainder,
-    stepsPerEpoch: requestedSteps,
-    onExhausted,
-    shuffle,
-    shuffleBuffer: shuffle === "buffer" ? shuffleBuffer : null,
-    numShards: plan.shard?.numShards ?? 1,
-    shardIndex: plan.shard?.shardIndex ?? 0,
-    shardPolicy: options.shardPolicy ?? "pad",
-  };
-  const shardOf = (n: number | null): ShardLayout | null =>
-    n !== null && config.numShards > 1
-      ? shardLayout({
-          numSamples: n,
-          numShards: config.numShards,
-          shardIndex: config.shardIndex,
-          policy: config.shardPolicy,
-        })
-      : null;
-  let shard = shardOf(numSamples);
-  // Block sources resume from a position-only state (see IndexedPipelineState), valid across shard counts.
-  const hash =
-    isBlockSource(source) && shuffle !== "buffer"
-      ? planHash({
-          numSamples: source.numSamples,
-          numFeatures: source.numFeatures,
-          batchSize,
-          dropRemainder,
-          stepsPerEpoch: requestedSteps,
-          onExhausted,
-          shuffle,
-          shardPolicy: config.shardPolicy,
-        })
-      : null;
-  const steps = new StepMap(() => plan, {
-    numSamples,
-    batchSize,
-    numShards: config.numShards,
-    shardPolicy: config.shardPolicy,
-    dropRemainder,
-    fixedEpochs: requestedSteps !== null && onExhausted === "repeat",
-  });
-
-  const setNumSamples = (n: number): void => {
-    plan = planFor(n);
-    numSamples = n;
-    shard = shardOf(n);
-  };
-  const discover = async (): Promise<void> => {
-    if (numSamples === null) setNumSamples(await countSamples(source));
-  };
-
-  // The cursor: the open pass and the next global step it will produce.
-  let step = 0;
-  let pass = 0;
-  let batchInPass = 0;
-  let open: AsyncIterator<BatchData> | null = null;
-  let stats: PassStats = { samplesRead: 0, complete: false };
-  let pendingResume: number | null = null;
-  let generation = 0;
-
-  const closePass = async (): Promise<void> => {
-    const it = open;
-    open = null;
-    await it?.return?.(undefined);
-  };
-  const pull = async (): Promise<Placed | typeof PASS_END> => {
-    if (open === null) {
-      stats = { samplesRead: 0, complete: false };
-      const rebased = steps.rebaseOf(pass);
-      const samples = passSamples(source, {
-        seed,
-        pass,
-        shuffle,
-        shuffleBuffer,
-        shard,
-        start: (batchInPass - (rebased?.firstBatch ?? 0)) * batchSize,
-        passOffset: rebased?.passOffset ?? 0,
-        stats,
-        numSamples,
-      });
-      open = batchSamples(samples, { batchSize, numFeatures: source.numFeatures, dropRemainder })[
-        Symbol.asyncIterator
-      ]();
-    }
-    let result: IteratorResult<BatchData>;
-    try {
-      result = await open.next();
-    } catch (error) {
-      open = null; // a failed pass is reopened from its position by the next pull
-      throw error;
-    }
-    if (!result.done) {
-      // Literals rather than spreads, here and in epochBatches: two object spreads per batch cost
-      // about a fifth of the consumer's time when parsing runs in a worker (measured).
-      const batch = result.value;
-      const placed = {
-        batchSize: batch.batchSize,
-        numFeatures: batch.numFeatures,
-        xs: batch.xs,
-        ys: batch.ys,
-        rows: batch.rows,
-        step,
-        pass,
-        batchInPass,
-      };
-      const planned = steps.stepsInPass(pass);
-      if (planned !== null && batchInPass >= planned) {
-        throw new PipelineError(`pass ${pass} produced more than the planned ${planned} batches`);
-      }
-      step++;
-      batchInPass++;
-      return placed;
-    }
-    open = null;
-    if (numSamples === null) setNumSamples(stats.samplesRead); // rule 6: the first pass tells N
-    if (batchInPass !== steps.stepsInPass(pass)) {
-      throw new PipelineError(
-        `pass ${pass} produced ${batchInPass} batches, the plan has ${steps.stepsInPass(pass)}`,
-      );
-    }
-    pass++;
-    batchInPass = 0;
-    return PASS_END;
-  };
-  const seek = async (target: number): Promise<void> => {
-    if (target === step) return;
-    if (numSamples === null && target !== 0) await discover();
-    await closePass();
-    const at = numSamples === null ? { pass: 0, batchInPass: 0 } : steps.locate(target);
-    [step, pass, batchInPass] = [target, at.pass, at.batchInPass];
-  };
-  const rangeOf = (epoch: number): { start: number; end: number } => {
-    const schedule = {
-      stepsPerPass: plan.stepsPerPass as number,
-      stepsPerEpoch: plan.stepsPerEpoch as number,
-      onExhausted,
-    };
-    const { startStep, endStep } = epochRange(schedule, epoch);
-    return { start: startStep, end: endStep };
-  };
-  // Epoch bounds; `end` null = "at the end of the pass", only while numSamples is unknown.
-  const bounds = async (epoch: number): Promise<{ start: number; end: number | null }> => {
-    if (numSamples !== null) return rangeOf(epoch);
-    if (requestedSteps !== null && onExhausted === "repeat") {
-      return { start: epoch * requestedSteps, end: (epoch + 1) * requestedSteps };
-    }
-    // Epochs follow pass ends: before N is known only the first, or the next one in order, is placed.
-    const start = requestedSteps === null ? 0 : epoch * requestedSteps;
-    if (epoch === 0 || (requestedSteps !== null && step === start)) {
-      return { start, end: requestedSteps === null ? null : start + requestedSteps };
-    }
-    await discover();
-    return rangeOf(epoch);
-  };
-  const positionOf = (at: number): PipelinePosition => {
-    if (numSamples !== null) {
-      const { epoch, stepInEpoch } = locateStep(plan, at);
-      return { step: at, epoch, stepInEpoch };
-    }
-    if (requestedSteps !== null && onExhausted === "repeat") {
-      return { step: at, epoch: Math.floor(at / requestedSteps), stepInEpoch: at % requestedSteps };
-    }
-    return at === 0 ? { step: 0, epoch: 0, stepInEpoch: 0 } : { step: at, epoch: null, stepInEpoch: null };
-  };
-  const stateAt = (at: number): PipelineState =>
-    hash !== null
-      ? steps.stateAt(at, seed, hash)
-      : {
-          format: "stepwise.pipeline",
-          version: PIPELINE_STATE_VERSION,
-          seed,
-          ...positionOf(at),
-          numSamples,
-          config: { ...config },
-        };
-  // Block sources: a position-only state, resumed as is or, at another shard count, with a rebase.
-  const setIndexedState = async (state: PipelineState): Promise<void> => {
-    const resumed = steps.resume(state, hash as string);
-    adoptSeed(resumed.state.seed);
-    generation++;
-    await closePass();
-    steps.rebase = resumed.rebase;
-    const { rebase } = resumed;
-    // After a rebase the cursor must not rest on a step before it, which no longer has data.
-    [step, pass, batchInPass] = rebase === null ? [0, 0, 0] : [rebase.step, rebase.pass, rebase.firstBatch];
-    pendingResume = resumed.state.step;
-  };
-  const adoptSeed = (saved: number): void => {
-    if (saved === seed) return;
-    if (seedGiven) {
-      throw new PipelineError(`pipeline state was saved with seed ${saved}, this pipeline has seed ${seed}`);
-    }
-    seed = saved;
-    notes.length = 0;
-  };
-
-  async function* epochBatches(epoch: number): AsyncGenerator<Batch> {
-    integerAtLeast("epoch", epoch, 0);
-    const me = ++generation;
-    if (pendingResume !== null && pendingResume !== 0) await discover();
-    let { start, end } = await bounds(epoch);
-    const resumesHere =
-      pendingResume !== null && pendingResume >= start && (end === null || pendingResume < end);
-    const from = resumesHere ? (pendingResume as number) : start;
-    await seek(from);
-    pendingResume = null;
-    for (;;) {
-      if (me !== generation) {
-        throw new PipelineError(
-          `epoch ${epoch} was left unfinished and a later epoch() call took over the data`,
-        );
-      }
-      if (numSamples !== null) ({ start, end } = rangeOf(epoch));
-      if (end !== null && step >= end) return;
-      const placed = await pull();
-      if (placed === PASS_END) continue;
-      yield {
-        batchSize: placed.batchSize,
-        numFeatures: placed.numFeatures,
-        xs: placed.xs,
-        ys: placed.ys,
-        rows: placed.rows,
-        step: placed.step,
-        pass: placed.pass,
-        batchInPass: placed.batchInPass,
-        epoch,
-        stepInEpoch: placed.step - start,
-      };
-    }
+  try {
+    return await onWorker(local, options, spec);
+  } catch (error) {
+    await local.close();
+    throw error;
   }
+}
 
-  const pipeline: Pipeline = {
+/**
+ * The pipeline whose batches a worker thread makes: `local` (which never reads data) gives the
+ * plan, validation, and the states at the consumer's position, which the worker's read-ahead
+ * does not move; the worker runs the same pipeline over the source `spec` builds there.
+ */
+async function onWorker(
+  local: Pipeline,
+  options: PipelineOptions,
+  spec: WorkerSourceSpec,
+): Promise<Pipeline> {
+  const {
+    source: _source,
+    validation: _validation,
+    state,
+    loader: _loader,
+    worker: settings,
+    ...rest
+  } = options;
+  const worker = await createWorkerPipeline(
+    { source: spec, options: { ...rest, seed: local.seed, count: "always" }, ...(state ? { state } : {}) },
+    {
+      ...(settings?.bufferSize !== undefined ? { bufferSize: settings.bufferSize } : {}),
+      ...(settings?.execArgv !== undefined ? { execArgv: settings.execArgv } : {}),
+    },
+  );
+  // The same settings over the same data give the same state (it holds the shuffle, the numbers of
+  // samples and features, or the plan hash): a worker source that differs fails here, not later.
+  const remote = await worker.getState();
+  if (!isDeepStrictEqual(remote, local.getState())) {
+    await worker.close();
+    const counts =
+      worker.numSamples !== local.numSamples
+        ? ` (${worker.numSamples} samples per pass there, ${local.numSamples} here)`
+        : "";
+    throw new PipelineError(
+      `the worker thread's pipeline differs from this thread's${counts}: worker.source must build the same data as source`,
+    );
+  }
+  return {
+    loader: "worker",
     get plan() {
-      return plan;
+      return local.plan;
     },
     get seed() {
-      return seed;
+      return local.seed;
     },
     get numSamples() {
-      return numSamples;
+      return local.numSamples;
     },
     get warnings() {
-      return [...plan.warnings, ...notes];
+      return local.warnings;
     },
     get position() {
-      return positionOf(pendingResume ?? step);
+      const last = worker.lastStep;
+      if (last === null) return local.position;
+      const { epoch, stepInEpoch } = locateStep(local.plan, last + 1);
+      return { step: last + 1, epoch, stepInEpoch };
     },
-    epoch: (epoch) => ({ [Symbol.asyncIterator]: () => epochBatches(epoch) }),
-    batches: () => ({
-      async *[Symbol.asyncIterator]() {
-        if (pendingResume !== null && pendingResume !== 0) await discover();
-        const first = pendingResume === null ? plan.initialEpoch : (positionOf(pendingResume).epoch ?? 0);
-        for (let epoch = first; epoch < plan.endEpoch; epoch++) yield* epochBatches(epoch);
-      },
-    }),
-    validation(epoch = 0) {
-      if (!validation) throw new PipelineError("no validation data was given to this pipeline");
-      return validationBatches(validation.source, {
-        batchSize: plan.validationBatchSize ?? batchSize,
-        validationSteps: validation.steps ?? null,
-        epoch,
-      });
+    epoch: (epoch) => worker.epoch(epoch),
+    batches: () => worker.batches(),
+    validation: (epoch) => local.validation(epoch),
+    getState() {
+      const last = worker.lastStep;
+      return last === null ? local.getState() : local.stateAfter({ step: last });
     },
-    getState: () => stateAt(pendingResume ?? step),
-    stateAfter: (batch) => stateAt(integerAtLeast("batch.step", batch.step, 0) + 1),
-    async setState(state) {
-      if (hash !== null) return setIndexedState(state);
-      if (isIndexedState(state)) {
-        throw new PipelineError(
-          "pipeline state was saved by a pipeline over an indexed source (full shuffle); resume it with the same source and shuffle",
-        );
-      }
-      const checked = checkState(state, config);
-      adoptSeed(checked.seed);
-      if (checked.numSamples !== null && numSamples !== null && checked.numSamples !== numSamples) {
-        throw new PipelineError(
-          `pipeline state was saved with numSamples ${checked.numSamples}, the data now has ${numSamples}: the data changed`,
-        );
-      }
-      generation++;
-      await closePass();
-      [step, pass, batchInPass] = [0, 0, 0];
-      if (numSamples === null && checked.numSamples !== null) setNumSamples(checked.numSamples);
-      if (numSamples === null && checked.step !== 0) await discover();
-      pendingResume = checked.step;
+    stateAfter: (batch) => local.stateAfter(batch),
+    async setState(next) {
+      await local.setState(next); // checked here first: a bad state fails with this thread's error
+      await worker.setState(next);
     },
-    close: closePass,
+    async close() {
+      await worker.close();
+      await local.close();
+    },
   };
-  if (options.state !== undefined) {
-    await pipeline.setState(options.state);
-  } else if (plan.initialEpoch > 0) {
-    // Rule 5: the run starts at the first step of initialEpoch, which needs N unless epochs are S steps.
-    if (plan.stepsPerEpoch === null || onExhausted !== "repeat") await discover();
-    pendingResume = epochStartStep(plan, plan.initialEpoch);
-  }
-  return pipeline;
 }

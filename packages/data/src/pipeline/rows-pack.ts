@@ -3,8 +3,9 @@
  * per row (about as slow as parsing the row), while these arrays are transferred as they are.
  * Rows with fields beyond RowRef's own (and the padding mark) travel as objects, unchanged.
  */
-import type { RowRef } from "../types.ts";
-import { type ChunkProvenance, rowOf } from "./chunk.ts";
+
+import { rowOf } from "../provenance.ts";
+import type { ChunkProvenance, RowRef } from "../types.ts";
 
 export interface PackedRows {
   count: number;

@@ -2,8 +2,8 @@ import fc from "fast-check";
 import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import { describe, expect, it } from "vitest";
-import type { RowRef, Sample } from "../types.ts";
-import { ProvenanceChunk, type SampleChunk } from "./chunk.ts";
+import { ProvenanceChunk } from "../provenance.ts";
+import type { RowRef, Sample, SampleChunk } from "../types.ts";
 import { bufferShuffle, bufferShuffleChunks, draw, drawBound } from "./shuffle.ts";
 import { collect, range, sorted } from "./test-helpers.ts";
 

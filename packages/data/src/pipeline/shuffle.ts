@@ -1,8 +1,9 @@
 import { passSeed } from "@stepwise/core";
 import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
-import type { RowRef } from "../types.ts";
-import { allocateChunk, type ChunkProvenance, rowOf, type SampleChunk } from "./chunk.ts";
+import { rowOf } from "../provenance.ts";
+import type { ChunkProvenance, RowRef, SampleChunk } from "../types.ts";
+import { allocateChunk } from "./chunk.ts";
 import { integerAtLeast } from "./errors.ts";
 
 export interface BufferShuffleOptions {

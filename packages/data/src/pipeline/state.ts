@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { OnExhausted, ShardPolicy } from "@stepwise/core";
 import { PipelineError } from "./errors.ts";
-import type { ShuffleMode } from "./pass.ts";
+import type { ShuffleMode } from "./pass-options.ts";
 
 /** The settings that decide which batch comes at which step; a state only resumes a pipeline with equal ones. */
 export interface PipelineConfig {
@@ -47,7 +47,7 @@ export const INDEXED_STATE_VERSION = 2;
  * (any position of any pass is arithmetic), and the state stays valid when the number of shards
  * changes: the samples of pass `pass` at pass-order positions `[passOffset, numSamples)` are then
  * dealt round-robin to the new ranks (rank r takes `passOffset + r`, `passOffset + r + W`, …;
- * see `DealLayout`), so within the pass no sample is lost or repeated (beyond `pad` padding), and
+ * see core `DealLayout`), so within the pass no sample is lost or repeated (beyond `pad` padding), and
  * later passes follow the new shard count. Changing the shard count needs fixed-length epochs
  * (`stepsPerEpoch` with onExhausted `repeat`), since pass lengths in steps change.
  */

@@ -3,7 +3,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { Batch, SampleSource } from "../types.ts";
 import type { Pipeline } from "./api.ts";
-import { createPipeline } from "./pipeline.ts";
+import { createMainPipeline } from "./main-pipeline.ts";
 import { packIntoOneBuffer, packRows } from "./rows-pack.ts";
 import type { PipelineState } from "./state.ts";
 import { Credits } from "./worker-credits.ts";
@@ -114,7 +114,7 @@ async function start(spec: WorkerPipelineSpec): Promise<void> {
     }
     const source = (await make(...(spec.source.args ?? []))) as SampleSource;
     numFeatures = source.numFeatures;
-    const pipeline = await createPipeline({
+    const pipeline = await createMainPipeline({
       ...spec.options,
       source,
       ...(spec.state ? { state: spec.state } : {}),

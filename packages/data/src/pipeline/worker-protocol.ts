@@ -1,18 +1,8 @@
 import type { Plan } from "@stepwise/core";
-import type { Batch } from "../types.ts";
+import type { Batch, WorkerSourceSpec } from "../types.ts";
 import type { PipelineOptions, PipelinePosition } from "./api.ts";
 import type { PackedRows } from "./rows-pack.ts";
 import type { PipelineState } from "./state.ts";
-
-/** How a worker makes its source: `import(module)[export](...args)`, all structured-clonable. */
-export interface WorkerSourceSpec {
-  /** Absolute file path, `file://` URL or package specifier of a module the worker can import. */
-  module: string;
-  /** Export name of a function returning a `SampleSource` (or a promise of one). Default `default`. */
-  export?: string;
-  /** Arguments for that function (copied to the worker by structured clone). */
-  args?: unknown[];
-}
 
 /** Everything a worker needs to build the pipeline; no functions, so it crosses the thread boundary. */
 export interface WorkerPipelineSpec {

@@ -1,12 +1,12 @@
 // Runs inside a worker thread: builds a source from a serializable spec and streams its passes
 // to the parent in chunks, in shared memory the parent hands back (see worker-source.ts).
 import { parentPort, workerData } from "node:worker_threads";
-import type { Sample, SampleSource } from "../types.ts";
-import { isChunkedSource, type SampleChunk } from "./chunk.ts";
+import type { Sample, SampleChunk, SampleSource, WorkerSourceSpec } from "../types.ts";
+import { isChunkedSource } from "./chunk.ts";
 import { packProvenance, packRows } from "./rows-pack.ts";
 import { Credits } from "./worker-credits.ts";
 import { serializeError } from "./worker-errors.ts";
-import type { FromSourceWorker, ToSourceWorker, WorkerSourceSpec } from "./worker-protocol.ts";
+import type { FromSourceWorker, ToSourceWorker } from "./worker-protocol.ts";
 
 const port = parentPort;
 if (port === null) throw new Error("worker-source-entry.ts must run in a worker thread");

@@ -1,10 +1,11 @@
 import { Worker } from "node:worker_threads";
-import type { Sample } from "../types.ts";
-import { type ChunkedSource, ProvenanceChunk, type SampleChunk, samplesOf } from "./chunk.ts";
+import { ProvenanceChunk } from "../provenance.ts";
+import type { ChunkedSource, Sample, SampleChunk, WorkerSourceSpec } from "../types.ts";
+import { samplesOf } from "./chunk.ts";
 import { integerAtLeast } from "./errors.ts";
 import { unpackRows } from "./rows-pack.ts";
 import { openChannel, streamInbox } from "./worker-channel.ts";
-import type { FromSourceWorker, PackedChunk, ToSourceWorker, WorkerSourceSpec } from "./worker-protocol.ts";
+import type { FromSourceWorker, PackedChunk, ToSourceWorker } from "./worker-protocol.ts";
 
 /** A chunk as the consumer sees it; one file's provenance stays numbers (see `ChunkProvenance`). */
 function arrived(packed: PackedChunk): SampleChunk {

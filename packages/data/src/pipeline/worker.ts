@@ -32,6 +32,8 @@ export interface WorkerPipeline {
   getState(): Promise<PipelineState>;
   stateAfter(batch: Pick<Batch, "step">): Promise<PipelineState>;
   setState(state: PipelineState): Promise<void>;
+  /** Step of the last batch handed to the consumer since the start or the last `setState`, else null. */
+  readonly lastStep: number | null;
   /** Stops the worker. */
   close(): Promise<void>;
 }
@@ -85,6 +87,7 @@ export async function createWorkerPipeline(
     Math.min(MAX_WINDOW_BATCHES, Math.max(4, Math.floor(DEFAULT_WINDOW_BYTES / batchBytes)));
   const groupSize = Math.max(1, Math.min(MAX_GROUP_BATCHES, Math.floor(bufferSize / 4)));
 
+  let lastStep: number | null = null;
   const stream = (start: (id: number) => ToWorker): AsyncIterable<Batch> => ({
     [Symbol.asyncIterator](): AsyncIterator<Batch> {
       const id = nextId++;
@@ -108,6 +111,7 @@ export async function createWorkerPipeline(
           await inbox.wait();
           const batch = inbox.queue.shift();
           if (batch) {
+            lastStep = batch.step;
             if (!inbox.ended && ++consumed >= groupSize) {
               send({ type: "credit", id, count: consumed });
               consumed = 0;
@@ -152,9 +156,13 @@ export async function createWorkerPipeline(
     batches: () => stream((id) => ({ type: "batches", id, credits: bufferSize, groupSize })),
     getState: () => state(null),
     stateAfter: (batch) => state(integerAtLeast("batch.step", batch.step, 0)),
+    get lastStep() {
+      return lastStep;
+    },
     async setState(next) {
       const id = nextId++;
       await request(id, { type: "setState", id, state: next });
+      lastStep = null;
     },
     close: () => channel.close(),
   };

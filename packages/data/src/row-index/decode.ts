@@ -5,7 +5,7 @@ import { syntaxError } from "../csv/records.ts";
 import { CsvSyntaxError, RecordSplitter, type SplitRecord } from "../csv/split.ts";
 import { DataError, type RowProblem } from "../errors.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
-import type { RowReaderSettings } from "./reader.ts";
+import type { RowReaderSettings } from "./settings.ts";
 
 const LF = 0x0a;
 const CR = 0x0d;

@@ -1,28 +1,13 @@
 import { isUtf8 } from "node:buffer";
 import { type FileHandle, open } from "node:fs/promises";
-import type { ResolvedFormat } from "../csv/format.ts";
-import type { BadRecordPolicy } from "../csv/policy.ts";
 import { DataError } from "../errors.ts";
 import type { SampleBlock } from "../pipeline/block.ts";
-import type { Schema } from "../schema/types.ts";
 import { RowDecoder } from "./decode.ts";
 
 const LF = 0x0a;
 
 import { COALESCE_GAP_BYTES, layOut, newLayout, type ReadLayout, Recycler } from "./layout.ts";
-import type { BlockPlan } from "./memory.ts";
-import type { RowIndex } from "./row-index.ts";
-
-export interface RowReaderSettings {
-  index: RowIndex;
-  format: ResolvedFormat;
-  schema: Schema;
-  requireLabel: boolean | undefined;
-  policy: BadRecordPolicy;
-  unseen: Map<string, number>;
-  maxRecordChars: number;
-  plan: BlockPlan;
-}
+import type { RowReaderSettings } from "./settings.ts";
 
 /** A block's decoded contents in output order: 4·numFeatures + 28 bytes per sample. */
 interface BlockArrays {

@@ -5,8 +5,9 @@ import { RejectsFile } from "../csv/rejects.ts";
 import type { CsvSource, CsvSourceOptions } from "../csv/source.ts";
 import { DataError } from "../errors.ts";
 import { type BlockSource, readInBlocks, type SampleBlock } from "../pipeline/block.ts";
-import type { SampleChunk } from "../pipeline/chunk.ts";
 import { parseSchema } from "../schema/json.ts";
+import type { SampleChunk } from "../types.ts";
+import { workerSpecField } from "../worker-spec.ts";
 import { type BlockPlan, type ByteSize, DEFAULT_MEMORY_BUDGET, parseByteSize, planBlocks } from "./memory.ts";
 import { RowReader } from "./reader.ts";
 import { buildRowIndex, type RowIndex } from "./row-index.ts";
@@ -145,6 +146,7 @@ export async function openIndexedCsv(options: IndexedCsvSourceOptions): Promise<
     chunks: () => readInBlocks(source, { start: 0, end: numSamples }, (i) => i).chunks(),
     files: async () => [...index.files],
     summary: () => tally.summary(),
+    ...workerSpecField(import.meta.url, "openIndexedCsv", [options]),
   };
   return source;
 }
