@@ -1,5 +1,12 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import type { Batch, Pipeline, Schema, SchemaOptions, WorkerPipeline, WorkerSource } from "@stepwise/data";
+import type {
+  Batch,
+  Pipeline,
+  Schema,
+  SchemaOptions,
+  WorkerPipeline,
+  WorkerSource,
+} from "@stepwise/data/internals";
 import { type BenchInput, type Contender, isMixed, startBackend } from "./contenders.ts";
 
 // Each contender runs in its own process, so module state holds what its setup prepared.
@@ -66,7 +73,7 @@ async function inlinePipeline(input: BenchInput): Promise<void> {
 
 /** Reading and parsing in a worker thread (`createWorkerSource`), shuffling and batching on this one. */
 async function parallelPipeline(input: BenchInput): Promise<void> {
-  const { createPipeline, createWorkerSource } = await import("@stepwise/data");
+  const { createPipeline, createWorkerSource } = await import("@stepwise/data/internals");
   schema = await fitSchema(input);
   workerSource = await createWorkerSource({
     module: "@stepwise/data",

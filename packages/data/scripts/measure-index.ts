@@ -25,7 +25,7 @@ import {
   parseByteSize,
   type SampleSource,
   type Schema,
-} from "../src/index.ts";
+} from "../src/internals.ts";
 
 const FEATURES = 16;
 

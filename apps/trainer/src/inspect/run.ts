@@ -1,4 +1,10 @@
-import { type Batch, type CsvSource, createPipeline, type IndexedCsvSource, isPadding } from "@stepwise/data";
+import {
+  type Batch,
+  type CsvSource,
+  createPipeline,
+  type IndexedCsvSource,
+  isPadding,
+} from "@stepwise/data/internals";
 import type { InspectIo } from "../commands/inspect.ts";
 import { UsageError } from "../errors.ts";
 import { formatPlan } from "../format/plan-table.ts";

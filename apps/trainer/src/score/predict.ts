@@ -2,7 +2,7 @@ import { createWriteStream } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { finished } from "node:stream/promises";
-import type { RejectedRow } from "@stepwise/data";
+import type { RejectedRow } from "@stepwise/data/internals";
 import * as tf from "@tensorflow/tfjs";
 import { stringify } from "csv-stringify";
 import { idColumn, type ScoringData } from "../train/data.ts";

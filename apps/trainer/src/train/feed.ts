@@ -21,7 +21,11 @@ export interface TrainFeed {
   close(): Promise<void>;
 }
 
-const WORKER_SOURCE = new URL("./worker-source.ts", import.meta.url).href;
+/** The worker's source module beside this one: compiled `.js` when the trainer runs built. */
+const WORKER_SOURCE = new URL(
+  import.meta.url.endsWith(".js") ? "./worker-source.js" : "./worker-source.ts",
+  import.meta.url,
+).href;
 
 /**
  * Samples per pass from which `--loader auto` reads on a worker thread. Starting the worker
