@@ -39,7 +39,9 @@ export type CommandId = keyof typeof COMMANDS;
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function timeOnce(launcher: LauncherId, command: CommandId): number {
@@ -50,7 +52,8 @@ function timeOnce(launcher: LauncherId, command: CommandId): number {
     env: { ...process.env, FORCE_COLOR: "0" },
   });
   const seconds = (performance.now() - start) / 1000;
-  if (result.status !== 0) throw new Error(`${launcher} ${command} exited with ${result.status}: ${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`${launcher} ${command} exited with ${result.status}: ${result.stderr}`);
   return seconds;
 }
 
@@ -64,14 +67,16 @@ export interface ColdStartResult {
 
 /** Runs every command with every launcher `runs` times, round robin, after one untimed warm-up each. */
 export function coldStart(runs: number): ColdStartResult {
-  if (!existsSync(BUILT)) throw new Error("apps/trainer is not built: run `pnpm build` (pnpm bench builds it first)");
+  if (!existsSync(BUILT))
+    throw new Error("apps/trainer is not built: run `pnpm build` (pnpm bench builds it first)");
   const launchers = Object.keys(LAUNCHERS) as LauncherId[];
   const commands = Object.keys(COMMANDS) as CommandId[];
   const samples = new Map<string, number[]>();
   for (const l of launchers) for (const c of commands) timeOnce(l, c); // fills tsx's cache and the OS file cache
   for (let run = 0; run < runs; run++) {
     for (const c of commands) {
-      for (const l of launchers) samples.set(`${c}/${l}`, [...(samples.get(`${c}/${l}`) ?? []), timeOnce(l, c)]);
+      for (const l of launchers)
+        samples.set(`${c}/${l}`, [...(samples.get(`${c}/${l}`) ?? []), timeOnce(l, c)]);
     }
   }
   const medianOf = (c: CommandId, l: LauncherId) => median(samples.get(`${c}/${l}`) ?? []);
