@@ -6,7 +6,15 @@ import { defineConfig } from "vitest/config";
  * 2-core machine runs the slowest property here in ~5 s; tests that start processes or train set
  * their own, longer bounds).
  */
+/**
+ * Workspace packages resolve to their TypeScript source (the `@stepwise/source` export condition),
+ * so tests need no build; the rest are Vite's default server conditions.
+ */
+const conditions = ["@stepwise/source", "module", "node", "development|production"];
+
 export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ["@stepwise/source"] } },
   test: {
     include: ["src/**/*.test.ts"],
     testTimeout: 60_000,

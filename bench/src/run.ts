@@ -10,6 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { ChildJob, ChildResult } from "./child.ts";
+import { type ColdStartResult, coldStart, formatColdStart } from "./cold-start.ts";
 import type { BenchInput, DatasetId } from "./contenders.ts";
 import { type MixedInput, mixedCsv, type NumericInput, numericCsv } from "./generate.ts";
 import { byId, isPartialRun, ratiosOf } from "./ratios.ts";
@@ -128,12 +129,14 @@ async function main(): Promise<void> {
   const backend = args.backend === "cpu" ? "cpu" : "wasm";
   const seed = positiveInt("seed", args.seed ?? "1");
   const only = args.only?.split(",");
-  const wanted = (args.suites?.split(",") ?? [
+  const requested = args.suites?.split(",") ?? [
     "numeric",
     "mixed",
     "train",
+    "coldstart",
     ...(args.large ? ["large"] : []),
-  ]) as SuiteId[];
+  ];
+  const wanted = requested.filter((s) => s !== "coldstart") as SuiteId[];
   // Anything short of every suite's every contender (`--only`, or a `--suites` list without all
   // of numeric, mixed and train) is a partial run.
   const partial = isPartialRun(only, wanted);
@@ -179,7 +182,16 @@ async function main(): Promise<void> {
     console.log(`\n${table}`);
   }
 
-  const ratios = ratiosOf(results);
+  let coldStartResult: ColdStartResult | null = null;
+  if (requested.includes("coldstart") && only === undefined) {
+    console.log(`\ntrainer cold start: ${runs} runs of each command per launcher …`);
+    coldStartResult = coldStart(runs);
+    const table = formatColdStart(coldStartResult);
+    tables.push(table);
+    console.log(`\n${table}`);
+  }
+
+  const ratios = { ...ratiosOf(results), ...(coldStartResult?.ratios ?? {}) };
   const trainer = byId(results.train).trainerWorker;
   const counting = byId(results.numeric).rowCount;
   const largeStream = byId(results.large).stepwiseBatches;
@@ -198,6 +210,7 @@ async function main(): Promise<void> {
     mixed: suiteJson(inputs.mixed ?? null, results.mixed),
     train: suiteJson(inputs.numeric ?? null, results.train),
     large: suiteJson(inputs.large ?? null, results.large),
+    coldStart: coldStartResult,
     ratios,
     inputWaitShare: trainer?.extra.inputWaitShare ?? null,
     inputWaitShareFullShuffle: byId(results.train).trainerWorkerFull?.extra.inputWaitShare ?? null,

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import type { Batch, Pipeline, Schema, SchemaOptions, WorkerPipeline, WorkerSource } from "@stepwise/data";
+import type { Batch, Pipeline, Schema, SchemaOptions, WorkerSource } from "@stepwise/data/internals";
 import { type BenchInput, type Contender, isMixed, startBackend } from "./contenders.ts";
 
 // Each contender runs in its own process, so module state holds what its setup prepared.
 let schema: Schema | null = null;
-let pipeline: Pipeline | WorkerPipeline | null = null;
+let pipeline: Pipeline | null = null;
 let workerSource: WorkerSource | null = null;
 
 /** Schema options of a dataset: the mixed file's numeric columns have missing values, filled with the mean. */
@@ -61,29 +61,28 @@ async function inlinePipeline(input: BenchInput): Promise<void> {
   pipeline = await createPipeline({
     source: csvSource(sourceArgs(input, schema)),
     ...pipelineOptions(input),
+    loader: "main",
   });
 }
 
 /** Reading and parsing in a worker thread (`createWorkerSource`), shuffling and batching on this one. */
 async function parallelPipeline(input: BenchInput): Promise<void> {
-  const { createPipeline, createWorkerSource } = await import("@stepwise/data");
+  const { createPipeline, createWorkerSource } = await import("@stepwise/data/internals");
   schema = await fitSchema(input);
   workerSource = await createWorkerSource({
     module: "@stepwise/data",
     export: "csvSource",
     args: [sourceArgs(input, schema)],
   });
-  pipeline = await createPipeline({ source: workerSource, ...pipelineOptions(input) });
+  pipeline = await createPipeline({ source: workerSource, ...pipelineOptions(input), loader: "main" });
 }
 
-/** The whole pipeline in a worker thread (`createWorkerPipeline`): batches arrive ready. */
+/** The whole pipeline in a worker thread (`loader: "worker"`): batches arrive ready. */
 async function workerPipeline(input: BenchInput): Promise<void> {
-  const { createWorkerPipeline } = await import("@stepwise/data");
+  const { createPipeline, csvSource } = await import("@stepwise/data");
   schema = await fitSchema(input);
-  pipeline = await createWorkerPipeline({
-    source: { module: "@stepwise/data", export: "csvSource", args: [sourceArgs(input, schema)] },
-    options: pipelineOptions(input),
-  });
+  const source = csvSource(sourceArgs(input, schema));
+  pipeline = await createPipeline({ source, ...pipelineOptions(input), loader: "worker" });
 }
 
 async function countBatches(onBatch?: (batch: Batch) => void): Promise<number> {

@@ -1,9 +1,9 @@
 // End to end: one training epoch of the trainer's default MLP on the numeric file, through the
 // trainer's own pipeline and loop, against `model.fitDataset(tf.data.csv(...).batch(B))` with
 // the same model (same builder, seed and optimizer), backend and batch size.
+
+import type { StepStats, TrainConfig } from "@stepwise/trainer/internals";
 import type { LayersModel } from "@tensorflow/tfjs";
-import type { StepStats } from "../../apps/trainer/src/run/progress.ts";
-import type { TrainConfig } from "../../apps/trainer/src/train/config.ts";
 import {
   type BenchInput,
   type Contender,
@@ -65,8 +65,7 @@ async function trainerSetup(
   shuffle: "buffer" | "full",
   trainStep: TrainStepMode = "auto",
 ): Promise<void> {
-  const { prepareRun } = await import("../../apps/trainer/src/train/run.ts");
-  const { trainLoop } = await import("../../apps/trainer/src/train/loop.ts");
+  const { prepareRun, trainLoop } = await import("@stepwise/trainer/internals");
   const { batchToTensors } = await import("@stepwise/data/tfjs");
   const config = trainConfig(input, loader, shuffle, trainStep);
   const prepared = await prepareRun(config, { stdout: silent, stderr: silent }, await cachedSchema(input));
@@ -145,7 +144,7 @@ export const fitDatasetTfDataCsv: Contender = {
     const tf = await import("@tensorflow/tfjs");
     tf.env().set("PROD", true);
     const { buildMlp, compileModel, headFor, makeOptimizer, parseModelSpec } = await import(
-      "../../apps/trainer/src/model/build.ts"
+      "@stepwise/trainer/internals"
     );
     const numClasses = 10; // the numeric file's labels are 0..9, as the trainer infers them
     const head = headFor("classification", numClasses);

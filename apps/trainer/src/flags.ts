@@ -1,6 +1,13 @@
 import { ON_EXHAUSTED, SHARD_POLICIES } from "@stepwise/core";
 import type { Command } from "commander";
-import { choiceFlag, delimiterFlag, integerFlag, listFlag, numberFlag, validationFreqFlag } from "./options.ts";
+import {
+  choiceFlag,
+  delimiterFlag,
+  integerFlag,
+  listFlag,
+  numberFlag,
+  validationFreqFlag,
+} from "./options.ts";
 import { SPLIT_MODES } from "./train/split.ts";
 
 /** What `--shuffle` takes; `permutation` (in-memory random access) never applies to CSV data. */

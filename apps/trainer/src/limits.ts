@@ -1,5 +1,5 @@
 import { totalmem } from "node:os";
-import { formatBytes } from "@stepwise/data";
+import { formatBytes } from "@stepwise/data/internals";
 import { UsageError } from "./errors.ts";
 
 /**

@@ -1,7 +1,7 @@
 import { fstat, type Stats } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { resolveCsvFiles } from "@stepwise/data";
+import { resolveCsvFiles } from "@stepwise/data/internals";
 import { UsageError } from "./errors.ts";
 import { RUN_FILES } from "./run/folder.ts";
 import type { TrainConfig } from "./train/config.ts";

@@ -37,7 +37,7 @@ async function stop(child: ChildProcess): Promise<void> {
  * still running when its test ends, for instance because the test failed, is killed then.
  */
 export function spawnCli(args: string[], cwd = REPO_ROOT): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, ["--import", TSX, CLI, ...args], {
+  const child = spawn(process.execPath, ["--conditions=@stepwise/source", "--import", TSX, CLI, ...args], {
     cwd,
     env: { ...process.env, FORCE_COLOR: "0" },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,5 +1,6 @@
 // A training loop outside the trainer: CSV → schema → pipeline → model.fitDataset.
-// Run from the repository root: pnpm exec tsx packages/data/examples/fit-dataset.ts
+// Run from the repository root (the @stepwise/source condition loads the packages from source):
+//   node --conditions=@stepwise/source --import tsx packages/data/examples/fit-dataset.ts
 import { createPipeline, csvSource, describeSchema, inferSchema } from "@stepwise/data";
 import { asTfDataset, initBackend } from "@stepwise/data/tfjs";
 import * as tf from "@tensorflow/tfjs";

@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { parse } from "csv-parse/sync";
 import fc from "fast-check";
 import { LineEncoder } from "../src/csv/line-encoder.ts";
-import { lineFor, numericCsvCase, schemaCase } from "../src/csv/numeric-arbitraries.ts";
+import { lineFor, numericCsvCase, schemaCase } from "../src/csv/numeric-arbitraries.test-helpers.ts";
 import { rowProblem } from "../src/csv/read.ts";
 import { type CsvSourceOptions, csvSource } from "../src/csv/source.ts";
 import { SchemaEncoder } from "../src/schema/encode.ts";

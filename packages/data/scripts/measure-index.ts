@@ -4,7 +4,7 @@
  * process, so every peak RSS is its own; the file is read once first so that every contender
  * starts from a warm page cache.
  *
- *   tsx packages/data/scripts/measure-index.ts [--rows 4000000] [--budget 256MiB] [--batch-size 256] [--dir /tmp/…]
+ *   pnpm exec tsx --conditions=@stepwise/source packages/data/scripts/measure-index.ts [--rows 4000000] [--budget 256MiB] [--batch-size 256] [--dir /tmp/…]
  *
  * Prints one line per measurement and a JSON summary (MB = 10^6 bytes).
  */
@@ -25,7 +25,7 @@ import {
   parseByteSize,
   type SampleSource,
   type Schema,
-} from "../src/index.ts";
+} from "../src/internals.ts";
 
 const FEATURES = 16;
 
@@ -157,10 +157,14 @@ async function main(): Promise<void> {
   const script = fileURLToPath(import.meta.url);
   const tsx = join(process.cwd(), "node_modules/.bin/tsx");
   const run = (kind: string) => {
-    const out = execFileSync(existsSync(tsx) ? tsx : "tsx", [script, "--child", kind, file, budget], {
-      encoding: "utf8",
-      maxBuffer: 1 << 20,
-    });
+    const out = execFileSync(
+      existsSync(tsx) ? tsx : "tsx",
+      ["--conditions=@stepwise/source", script, "--child", kind, file, budget],
+      {
+        encoding: "utf8",
+        maxBuffer: 1 << 20,
+      },
+    );
     const result = JSON.parse(out.trim().split("\n").at(-1) as string);
     console.log(JSON.stringify(result));
     return result;

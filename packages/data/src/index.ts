@@ -1,136 +1,31 @@
 /**
- * @stepwise/data — stream CSV files, arrays and generators into fixed-size typed-array
- * batches with exact, planned epoch boundaries. No tfjs here: see `@stepwise/data/tfjs`.
+ * @stepwise/data — stream CSV files, arrays and generators into fixed-size typed-array batches
+ * with exact, planned epoch boundaries. No tfjs here: see `@stepwise/data/tfjs`.
+ *
+ * The public entry: sources, schema, pipeline, row index, manifest and errors. The epoch
+ * arithmetic (plans, positions) is in `@stepwise/core`.
  */
 
-export { type BadRowBudget, type MaxBadRows, parseMaxBadRows } from "./csv/budget.ts";
-export { type CountRowsOptions, countRows, countRowsPerFile, type RowCount } from "./csv/count.ts";
-export { resolveCsvFiles } from "./csv/files.ts";
-export type { CsvFormat } from "./csv/format.ts";
+export { countRows } from "./csv/count.ts";
+// Schema: inferred from the data, saved and read back as JSON.
 export { type InferSchemaOptions, inferSchema } from "./csv/infer.ts";
-export {
-  BAD_RECORD_POLICIES,
-  type BadRecordPolicy,
-  type PassCounts,
-  type ReadSummary,
-  type RejectedRow,
-  type RowCounts,
-} from "./csv/policy.ts";
-export { type CsvFileInfo, type CsvReadOptions, type CsvRow, readCsvRows } from "./csv/read.ts";
-export { CSV_PARSERS, type CsvParser } from "./csv/records.ts";
-export { REJECTS_HEADER } from "./csv/rejects.ts";
+// Sources: CSV streamed, CSV through its row index (random access, full shuffle), memory, generators.
 export { type CsvSource, type CsvSourceOptions, csvSource } from "./csv/source.ts";
-export { DataError, type DataErrorCode, type RowProblem } from "./errors.ts";
-export type { ManifestEnd, ManifestEntry, ManifestHeader } from "./manifest/format.ts";
-export {
-  describeManifestReport,
-  type ManifestReport,
-  type PassCoverage,
-  type RankEnd,
-  verifyManifest,
-} from "./manifest/verify.ts";
-export {
-  type ManifestOptions,
-  type ManifestWriter,
-  manifestOptions,
-  openManifest,
-} from "./manifest/writer.ts";
-export {
-  AUTO_WORKER_MIN_SAMPLES,
-  DEFAULT_SHUFFLE_BUFFER,
-  type Loader,
-  type Pipeline,
-  type PipelineOptions,
-  type PipelinePosition,
-  type WorkerLoaderOptions,
-} from "./pipeline/api.ts";
-export { type BatchData, type BatchSamplesOptions, batchSamples } from "./pipeline/batch.ts";
-export {
-  type BlockSource,
-  isBlockSource,
-  isPadding,
-  type PaddedRowRef,
-  type SampleBlock,
-  sampleOf,
-} from "./pipeline/block.ts";
-export { isChunkedSource } from "./pipeline/chunk.ts";
-export { countSamples } from "./pipeline/count.ts";
+// Errors: every failure the package throws is one of these.
+export { DataError } from "./errors.ts";
+// Manifest: which rows every step read, and its verification.
+export { type ManifestReport, verifyManifest } from "./manifest/verify.ts";
+export { type ManifestWriter, openManifest } from "./manifest/writer.ts";
+// Pipeline: the planned epochs of batches, its resumable state.
+export type { Loader, Pipeline, PipelineOptions } from "./pipeline/api.ts";
 export { PipelineError } from "./pipeline/errors.ts";
-export { defaultShuffle, passSamples } from "./pipeline/pass.ts";
-export type { PassSamplesOptions, PassStats, ShuffleMode } from "./pipeline/pass-options.ts";
 export { createPipeline } from "./pipeline/pipeline.ts";
-export { type PrefetchOptions, prefetch } from "./pipeline/prefetch.ts";
-export { shardSamples } from "./pipeline/shard.ts";
-export { type BufferShuffleOptions, bufferShuffle } from "./pipeline/shuffle.ts";
-export {
-  INDEXED_STATE_VERSION,
-  type IndexedPipelineState,
-  PIPELINE_STATE_VERSION,
-  type PipelineConfig,
-  type PipelineState,
-  type PipelineStateV1,
-  type PlanIdentity,
-  planHash,
-} from "./pipeline/state.ts";
-export { type ValidationOptions, validationBatches } from "./pipeline/validation.ts";
-export {
-  createWorkerPipeline,
-  type WorkerPipeline,
-  type WorkerPipelineOptions,
-} from "./pipeline/worker.ts";
-export type { PipelineInfo, WorkerPipelineSpec } from "./pipeline/worker-protocol.ts";
-export {
-  createWorkerSource,
-  type WorkerSource,
-  type WorkerSourceOptions,
-} from "./pipeline/worker-source.ts";
-export {
-  type BlockPlan,
-  type ByteSize,
-  DEFAULT_MEMORY_BUDGET,
-  formatBytes,
-  parseByteSize,
-  planBlocks,
-} from "./row-index/memory.ts";
-export {
-  buildRowIndex,
-  type IndexOrigin,
-  RowIndex,
-  type RowIndexOptions,
-  type RowLocation,
-} from "./row-index/row-index.ts";
+export type { PipelineState } from "./pipeline/state.ts";
 export { type IndexedCsvSource, type IndexedCsvSourceOptions, openIndexedCsv } from "./row-index/source.ts";
-export { subsetBlocks } from "./row-index/subset.ts";
 export { describeSchema } from "./schema/describe.ts";
-export { type EncoderOptions, SchemaEncoder } from "./schema/encode.ts";
-/** Which usable samples (by 0-based position in a pass) feed a schema's statistics; see `inferSchema`. */
-export type { IncludeSample } from "./schema/fit.ts";
 export { parseSchema } from "./schema/json.ts";
-export type {
-  CategoricalFeature,
-  Feature,
-  IgnoredColumn,
-  Label,
-  LabelKind,
-  Normalization,
-  NumericFeature,
-  NumericStats,
-  Schema,
-  SchemaOptions,
-} from "./schema/types.ts";
-export { type ArraySourceOptions, arraySource, type RandomAccessSource } from "./sources/array.ts";
+export type { Schema } from "./schema/types.ts";
+export { arraySource } from "./sources/array.ts";
 export { SourceError } from "./sources/errors.ts";
-export {
-  type GeneratedSample,
-  type GeneratorSourceOptions,
-  generatorSource,
-} from "./sources/generator.ts";
-export type {
-  Batch,
-  ChunkedSource,
-  RowRef,
-  Sample,
-  SampleChunk,
-  SampleSource,
-  WorkerSourceSpec,
-} from "./types.ts";
+export { generatorSource } from "./sources/generator.ts";
+export type { Batch, Sample, SampleSource } from "./types.ts";

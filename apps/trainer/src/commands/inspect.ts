@@ -1,5 +1,12 @@
 import type { Command } from "commander";
-import { addDataFlags, addManifestFlag, addOverwriteFlag, addPlanFlags, addShuffleFlags, addSplitFlags } from "../flags.ts";
+import {
+  addDataFlags,
+  addManifestFlag,
+  addOverwriteFlag,
+  addPlanFlags,
+  addShuffleFlags,
+  addSplitFlags,
+} from "../flags.ts";
 import type { InspectIo } from "../inspect/run.ts";
 
 /** `trainer inspect`: prints exactly which data rows every step of the plan gets. */

@@ -39,7 +39,7 @@ export function registerVerifyManifest(program: Command, io: VerifyIo = { stdout
     .option("--json", "print the report as one JSON object", false)
     .action(async (files: string[], flags: VerifyFlags) => {
       // Loaded on use, as every command that reads data does.
-      const { describeManifestReport, verifyManifest } = await import("@stepwise/data");
+      const { describeManifestReport, verifyManifest } = await import("@stepwise/data/internals");
       const report = await verifyManifest(files, {
         ...(flags.reference ? { reference: flags.reference } : {}),
         allowIncomplete: flags.allowIncomplete,

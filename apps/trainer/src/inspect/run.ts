@@ -1,4 +1,10 @@
-import { type Batch, type CsvSource, createPipeline, type IndexedCsvSource, isPadding } from "@stepwise/data";
+import {
+  type Batch,
+  type CsvSource,
+  createPipeline,
+  type IndexedCsvSource,
+  isPadding,
+} from "@stepwise/data/internals";
 import { formatPlan } from "../format/plan-table.ts";
 import { checkBatchMemory } from "../limits.ts";
 import { checkRunOutputs } from "../outputs.ts";

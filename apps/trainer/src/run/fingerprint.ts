@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { resolveCsvFiles } from "@stepwise/data";
+import { resolveCsvFiles } from "@stepwise/data/internals";
 
 /** Identity of one data file at the time a run started. */
 export interface FileFingerprint {

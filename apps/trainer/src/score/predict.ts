@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { RejectedRow } from "@stepwise/data";
+import type { RejectedRow } from "@stepwise/data/internals";
 import * as tf from "@tensorflow/tfjs";
 import { stringify } from "csv-stringify/sync";
 import { checkOutputs, dataInputs, runFolderInputs } from "../outputs.ts";

@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { inferSchema, isBlockSource, type SampleSource, type Schema } from "@stepwise/data";
+import { inferSchema, isBlockSource, type SampleSource, type Schema } from "@stepwise/data/internals";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../test-helpers.ts";
 import type { TrainConfig } from "./config.ts";

@@ -10,7 +10,7 @@ import {
   readCsvRows,
   type SampleSource,
   type Schema,
-} from "@stepwise/data";
+} from "@stepwise/data/internals";
 import { UsageError } from "../errors.ts";
 import type { Task } from "../model/build.ts";
 import type { TrainConfig } from "./config.ts";

@@ -2,7 +2,11 @@ import { createPipeline, type Pipeline } from "@stepwise/data";
 import type { TrainConfig } from "./config.ts";
 import type { OpenedData } from "./data.ts";
 
-const WORKER_SOURCE = new URL("./worker-source.ts", import.meta.url).href;
+/** The worker's source module beside this one: compiled `.js` when the trainer runs built. */
+const WORKER_SOURCE = new URL(
+  import.meta.url.endsWith(".js") ? "./worker-source.js" : "./worker-source.ts",
+  import.meta.url,
+).href;
 
 /** The run's pipeline options (everything but the sources and the loader), shared by train and inspect. */
 export function pipelineOptions(config: TrainConfig) {

@@ -4,7 +4,7 @@ import {
   manifestOptions,
   openManifest,
   type Pipeline,
-} from "@stepwise/data";
+} from "@stepwise/data/internals";
 
 /**
  * Opens the run's step manifest, if it has one, at the step training continues from: a fresh run

@@ -9,7 +9,7 @@ import {
   type SampleSource,
   type Schema,
   subsetBlocks,
-} from "@stepwise/data";
+} from "@stepwise/data/internals";
 import { UsageError } from "../errors.ts";
 import type { ShuffleFlag } from "../flags.ts";
 import type { TrainConfig } from "./config.ts";

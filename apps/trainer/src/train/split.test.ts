@@ -8,7 +8,7 @@ import {
   type SampleChunk,
   type SampleSource,
   type Schema,
-} from "@stepwise/data";
+} from "@stepwise/data/internals";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../test-helpers.ts";

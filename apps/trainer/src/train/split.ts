@@ -5,7 +5,7 @@ import {
   type Sample,
   type SampleChunk,
   type SampleSource,
-} from "@stepwise/data";
+} from "@stepwise/data/internals";
 import { UsageError } from "../errors.ts";
 
 /** `random`: a seeded random subset (the default; safe on files sorted by class). `tail`: the last rows, as Keras does. */

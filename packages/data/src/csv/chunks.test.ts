@@ -8,7 +8,7 @@ import type { PipelineState } from "../pipeline/state.ts";
 import { tempDir } from "../row-index/test-helpers.ts";
 import type { Schema } from "../schema/types.ts";
 import type { Batch, RowRef, SampleChunk, SampleSource } from "../types.ts";
-import { numericCsvCase } from "./numeric-arbitraries.ts";
+import { numericCsvCase } from "./numeric-arbitraries.test-helpers.ts";
 import { type CsvSourceOptions, csvSource } from "./source.ts";
 
 const dir = tempDir("stepwise-chunks-");

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { DataError } from "../errors.ts";
 import { tempDir } from "../row-index/test-helpers.ts";
 import { countRows, countRowsPerFile, RecordCounter } from "./count.ts";
-import { chunked, randomCsv } from "./test-arbitraries.ts";
+import { chunked, randomCsv } from "./csv-arbitraries.test-helpers.ts";
 
 /** The reference: csv-parse with the reader's options. */
 function csvParseCount(bytes: Uint8Array, delimiter = ","): number {

@@ -5,7 +5,13 @@ import { SchemaEncoder } from "../schema/encode.ts";
 import type { Schema } from "../schema/types.ts";
 import { parseNumber } from "../schema/values.ts";
 import { LineEncoder } from "./line-encoder.ts";
-import { lineFor, oddNumber, plainNumber, type SchemaCase, schemaCase } from "./numeric-arbitraries.ts";
+import {
+  lineFor,
+  oddNumber,
+  plainNumber,
+  type SchemaCase,
+  schemaCase,
+} from "./numeric-arbitraries.test-helpers.ts";
 import { rowProblem } from "./read.ts";
 
 /** The reference: csv-parse's fields of the line, then SchemaEncoder.encode. */

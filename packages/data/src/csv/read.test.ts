@@ -5,9 +5,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DataError } from "../errors.ts";
 import { tempDir } from "../row-index/test-helpers.ts";
+import { randomCsv } from "./csv-arbitraries.test-helpers.ts";
 import { inferSchema } from "./infer.ts";
 import { type CsvFileInfo, type CsvReadOptions, type CsvRow, readCsvRows } from "./read.ts";
-import { randomCsv } from "./test-arbitraries.ts";
 
 const dir = tempDir("stepwise-read-");
 let serial = 0;

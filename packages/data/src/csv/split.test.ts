@@ -5,10 +5,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DataError } from "../errors.ts";
 import { tempDir } from "../row-index/test-helpers.ts";
+import { chunked, randomCsv } from "./csv-arbitraries.test-helpers.ts";
 import { type CsvRow, readCsvRows } from "./read.ts";
 import type { CsvParser } from "./records.ts";
 import { CsvSyntaxError, RecordSplitter, type SplitRecord } from "./split.ts";
-import { chunked, randomCsv } from "./test-arbitraries.ts";
 
 function split(chunks: readonly Uint8Array[], delimiter: string, maxRecordBytes = 1 << 20): SplitRecord[] {
   const splitter = new RecordSplitter(delimiter, maxRecordBytes);

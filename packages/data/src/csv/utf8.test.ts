@@ -1,7 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { chunked } from "./test-arbitraries.ts";
+import { chunked } from "./csv-arbitraries.test-helpers.ts";
 import { invalidUtf8Offsets, Utf8Tracker } from "./utf8.ts";
 
 function trackAll(chunks: readonly Uint8Array[]): Utf8Tracker {

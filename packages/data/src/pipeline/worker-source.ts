@@ -6,6 +6,7 @@ import { integerAtLeast } from "./errors.ts";
 import { unpackRows } from "./rows-pack.ts";
 import { openChannel, streamInbox } from "./worker-channel.ts";
 import type { FromSourceWorker, PackedChunk, ToSourceWorker } from "./worker-protocol.ts";
+import { workerStart } from "./worker-url.ts";
 
 /** A chunk as the consumer sees it; one file's provenance stays numbers (see `ChunkProvenance`). */
 function arrived(packed: PackedChunk): SampleChunk {
@@ -51,8 +52,9 @@ export async function createWorkerSource(
   options: WorkerSourceOptions = {},
 ): Promise<WorkerSource> {
   const bufferChunks = integerAtLeast("bufferChunks", options.bufferChunks ?? 4, 1);
-  const worker = new Worker(new URL("./worker-boot.mjs", import.meta.url), {
-    workerData: { entry: new URL("./worker-source-entry.ts", import.meta.url).href, spec },
+  const start = workerStart("worker-source-entry");
+  const worker = new Worker(start.url, {
+    workerData: { entry: start.entry, spec },
     ...(options.execArgv ? { execArgv: options.execArgv } : {}),
   });
   const channel = openChannel<ToSourceWorker, FromSourceWorker>(worker, "source worker");

@@ -7,6 +7,7 @@ import { unpackRows } from "./rows-pack.ts";
 import type { PipelineState } from "./state.ts";
 import { openChannel, streamInbox } from "./worker-channel.ts";
 import type { FromWorker, PipelineInfo, ToWorker, WorkerPipelineSpec } from "./worker-protocol.ts";
+import { workerStart } from "./worker-url.ts";
 
 export interface WorkerPipelineOptions {
   /**
@@ -65,8 +66,7 @@ export async function createWorkerPipeline(
   options: WorkerPipelineOptions = {},
 ): Promise<WorkerPipeline> {
   if (options.bufferSize !== undefined) integerAtLeast("bufferSize", options.bufferSize, 1);
-  // The bootstrap registers tsx in the worker (this package ships TypeScript source).
-  const worker = new Worker(new URL("./worker-boot.mjs", import.meta.url), {
+  const worker = new Worker(workerStart("worker-entry").url, {
     workerData: spec,
     ...(options.execArgv ? { execArgv: options.execArgv } : {}),
   });

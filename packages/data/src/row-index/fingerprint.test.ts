@@ -2,7 +2,7 @@ import { open, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { chunked } from "../csv/test-arbitraries.ts";
+import { chunked } from "../csv/csv-arbitraries.test-helpers.ts";
 import {
   fingerprintFile,
   SAMPLE_BLOCK_BYTES,

@@ -5,7 +5,7 @@ import { gzipSync } from "node:zlib";
 import { parse } from "csv-parse/sync";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { randomCsv } from "../csv/test-arbitraries.ts";
+import { randomCsv } from "../csv/csv-arbitraries.test-helpers.ts";
 import { DataError } from "../errors.ts";
 import { buildRowIndex } from "./row-index.ts";
 import { defaultIndexDir, sidecarPath } from "./sidecar.ts";

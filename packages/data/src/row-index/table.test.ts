@@ -2,7 +2,7 @@ import { parse } from "csv-parse/sync";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RecordCounter } from "../csv/count.ts";
-import { chunked, randomCsv } from "../csv/test-arbitraries.ts";
+import { chunked, randomCsv } from "../csv/csv-arbitraries.test-helpers.ts";
 import { decodeSidecar, encodeSidecar, type FileKey, INDEX_FORMAT_VERSION } from "./sidecar.ts";
 import { type RecordTable, recordLine, recordStart, TableBuilder } from "./table.ts";
 

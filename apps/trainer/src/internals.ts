@@ -1,0 +1,16 @@
+/**
+ * @stepwise/trainer/internals — the trainer's run preparation, loop and model builders, for the
+ * benchmarks that measure them. Not a stable API: names here change with the trainer.
+ */
+
+export {
+  buildMlp,
+  compileModel,
+  headFor,
+  makeOptimizer,
+  parseModelSpec,
+} from "./model/build.ts";
+export type { StepStats } from "./run/progress.ts";
+export type { TrainConfig } from "./train/config.ts";
+export { trainLoop } from "./train/loop.ts";
+export { prepareRun } from "./train/run.ts";

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { apiReports, committedReport, ENTRIES } from "./api-report.ts";
+
+const reports = apiReports();
+
+describe("public API report", () => {
+  it("each public entry's surface → equal to its committed report under docs/api/", () => {
+    for (const entry of ENTRIES) {
+      const current = reports.get(entry.report);
+      const committed = committedReport(entry.report);
+      expect(
+        committed,
+        `${entry.specifier}: its public API differs from docs/api/${entry.report}. If the change is meant, run \`pnpm api-report\` and commit the report.`,
+      ).toBe(current);
+    }
+  });
+
+  it("the data package's main entry → at most 30 names", () => {
+    const report = reports.get("stepwise-data.md") ?? "";
+    const count = Number(/public API \((\d+) names\)/.exec(report)?.[1]);
+    expect(count).toBeLessThanOrEqual(30);
+  });
+
+  it("report text → no machine paths", () => {
+    for (const text of reports.values()) expect(text).not.toMatch(/import\("|\/work\/|\/home\//);
+  });
+});
