@@ -10,6 +10,11 @@ export class RunError extends Error {
   override name = "RunError";
 }
 
+/** A failure among the ranks of a data-parallel run (rendezvous, a lost peer, a plan mismatch); one line. */
+export class DistError extends Error {
+  override name = "DistError";
+}
+
 /** Ends a command with `exitCode` and nothing more to print: the command's output already says why (e.g. a failed check). */
 export class ExitStatus extends Error {
   override name = "ExitStatus";
@@ -26,6 +31,7 @@ const USER_ERRORS = new Set([
   "SchemaError",
   "StateError",
   "RunError",
+  "DistError",
   "PipelineError",
   "SourceError",
   "TensorAdapterError",
