@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { registerEvaluate } from "./commands/evaluate.ts";
 import { registerInspect } from "./commands/inspect.ts";
+import { registerLaunch } from "./commands/launch.ts";
 import { registerPlan } from "./commands/plan.ts";
 import { registerPredict } from "./commands/predict.ts";
 import { registerTrain } from "./commands/train.ts";
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
   const program = new Command("trainer")
     .description("Train TensorFlow.js models on local datasets with an exact epoch plan")
     .option("--debug", "print stack traces on errors")
+    .enablePositionalOptions()
     .exitOverride();
   registerPlan(program);
   registerTrain(program);
@@ -19,6 +21,7 @@ export function buildProgram(): Command {
   registerPredict(program);
   registerInspect(program);
   registerVerifyManifest(program);
+  registerLaunch(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

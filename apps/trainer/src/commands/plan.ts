@@ -1,5 +1,7 @@
 import { type Plan, plan } from "@stepwise/core";
 import type { Command } from "commander";
+import { describeRankEnv } from "../distributed/env.ts";
+import { applyRankEnv } from "../distributed/join.ts";
 import { UsageError } from "../errors.ts";
 import { addCsvFormatFlags, addPlanFlags, addValidationFlags } from "../flags.ts";
 import { formatPlan } from "../format/plan-table.ts";
@@ -75,8 +77,11 @@ export function registerPlan(program: Command): void {
   addCsvFormatFlags(command);
   addValidationFlags(command);
   addPlanFlags(command, { epochs: 1 });
-  command.action(async (flags: PlanFlags) => {
+  command.action(async (flags: PlanFlags, command: Command) => {
+    // --num-shards/--shard-index default to the rank contract of the environment, as in train.
+    const found = applyRankEnv(flags, (key) => command.getOptionValueSource(key) === "cli");
     const result = await planFromFlags(flags);
     process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : formatPlan(result));
+    if (!flags.json) process.stdout.write(`${describeRankEnv(found)}\n`);
   });
 }

@@ -19,8 +19,13 @@ export interface LoopOptions {
   plan: Plan;
   data: LoopData;
   toTensors: ToTensors;
-  /** One optimizer step, resolving to `[loss, ...metrics]`; default `model.trainOnBatch`. */
-  train?: (xs: tf.Tensor, ys: tf.Tensor) => Promise<number[]>;
+  /**
+   * One optimizer step, resolving to `[loss, ...metrics]` (weighted by the batch's size), or to
+   * values with the samples they stand for (data-parallel: all ranks'); default `model.trainOnBatch`.
+   */
+  train?: (xs: tf.Tensor, ys: tf.Tensor) => Promise<number[] | StepValues>;
+  /** Validation loss and metrics after `epoch`; default: this model over `data.validation(epoch)`. */
+  evaluate?: (epoch: number) => Promise<{ loss: number; metrics: Record<string, number> }>;
   /** First epoch to run (the plan's initialEpoch, or where a checkpoint left off). */
   startEpoch: number;
   /** Epochs already done (from a checkpoint); early stopping looks at them too. */
@@ -31,6 +36,12 @@ export interface LoopOptions {
   onEpochEnd(record: EpochRecord, history: EpochRecord[]): Promise<void>;
   /** Monotonic seconds; injectable for tests. */
   now?: () => number;
+}
+
+/** A step's `[loss, ...metrics]` and the number of samples they are the means over. */
+export interface StepValues {
+  values: number[];
+  samples: number;
 }
 
 export interface LoopResult {
@@ -124,7 +135,9 @@ export async function trainLoop(options: LoopOptions): Promise<LoopResult> {
       const batch = next.value;
       const { xs, ys } = options.toTensors(batch);
       try {
-        means.add(await train(xs, ys), batch.batchSize);
+        const result = await train(xs, ys);
+        if (Array.isArray(result)) means.add(result, batch.batchSize);
+        else means.add(result.values, result.samples);
       } finally {
         tf.dispose([xs, ys]);
       }
@@ -135,7 +148,9 @@ export async function trainLoop(options: LoopOptions): Promise<LoopResult> {
     let valLoss: number | null = null;
     let valMetrics: Record<string, number> | null = null;
     if (planned?.validate ?? false) {
-      const result = await evaluateBatches(model, data.validation(epoch), options.toTensors, metricNames);
+      const result = options.evaluate
+        ? await options.evaluate(epoch)
+        : await evaluateBatches(model, data.validation(epoch), options.toTensors, metricNames);
       valLoss = result.loss;
       valMetrics = result.metrics;
     }
