@@ -96,6 +96,8 @@ function acceptor(server: Server): (deadline: number, what: string) => Promise<S
         },
         Math.max(0, deadline - Date.now()),
       );
+      // A rank that gives up elsewhere must not stay alive for this wait.
+      timer.unref();
       waiting.push(take);
     });
   };

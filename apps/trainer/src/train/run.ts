@@ -9,6 +9,7 @@ import {
   withoutPadding,
 } from "../distributed/data-parallel.ts";
 import { joinRanks, type Parallel, rankPlanHash } from "../distributed/join.ts";
+import { atEpochStart } from "../distributed/redeal.ts";
 import { formatPlan } from "../format/plan-table.ts";
 import {
   buildMlp,
@@ -119,7 +120,9 @@ export async function prepareRun(config: TrainConfig, io: TrainIo, savedSchema: 
 async function restore(prepared: Prepared, checkpoint: Checkpoint): Promise<void> {
   restoreModelWeights(prepared.model, checkpoint.model);
   await prepared.step.restoreOptimizer(checkpoint.optimizer);
-  await prepared.feed.setState(checkpoint.state.pipeline as PipelineState);
+  // A data-parallel run may continue on another number of ranks: renumber its pass boundary.
+  const state = checkpoint.state.pipeline as PipelineState;
+  await prepared.feed.setState(atEpochStart(state, prepared.feed.pipeline.plan, checkpoint.state.nextEpoch));
 }
 
 /**
