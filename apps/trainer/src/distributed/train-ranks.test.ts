@@ -71,9 +71,12 @@ async function startRanks(
 }
 
 describe("launch --nproc 2 train", () => {
-  it.each([[], ["--train-step", "tfjs"]])(
-    "2 ranks × batch 4 %s → the losses and weights of 1 process × batch 8, and the same bytes run after run",
-    async (...extra) => {
+  it.each([
+    { step: "fused Dense step", extra: [] as string[] },
+    { step: "trainOnBatch step", extra: ["--train-step", "tfjs"] },
+  ])(
+    "$step: 2 ranks × batch 4 → the losses and weights of 1 process × batch 8, and the same bytes run after run",
+    async ({ extra }) => {
       const tag = extra.length > 0 ? "tfjs" : "fused";
       const runs = ["a", "b"].map((name) => join(dir, `${tag}-w2-${name}`));
       for (const run of runs) {
@@ -100,7 +103,7 @@ describe("launch --nproc 2 train", () => {
         worldSize: 2,
       });
     },
-    300_000,
+    600_000,
   );
 
   it("a rank that fails → launch stops the others and exits with its code", async () => {
