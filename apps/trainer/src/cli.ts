@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { registerEvaluate } from "./commands/evaluate.ts";
 import { registerInspect } from "./commands/inspect.ts";
-import { registerLaunch } from "./commands/launch.ts";
+import { registerLaunch, runLaunch } from "./commands/launch.ts";
 import { registerPlan } from "./commands/plan.ts";
 import { registerPredict } from "./commands/predict.ts";
 import { registerTrain } from "./commands/train.ts";
@@ -13,7 +13,6 @@ export function buildProgram(): Command {
   const program = new Command("trainer")
     .description("Train TensorFlow.js models on local datasets with an exact epoch plan")
     .option("--debug", "print stack traces on errors")
-    .enablePositionalOptions()
     .exitOverride();
   registerPlan(program);
   registerTrain(program);
@@ -30,6 +29,12 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
+    // `launch` passes its command's flags through untouched, so commander never parses them.
+    const help = argv.includes("--help") || argv.includes("-h");
+    if (argv[0] === "launch" && !help) {
+      await runLaunch(argv.slice(1), { stdout: process.stdout, stderr: process.stderr });
+      return 0;
+    }
     await program.parseAsync(argv, { from: "user" });
     return 0;
   } catch (error) {
