@@ -22,6 +22,8 @@ interface Waiter {
 export class FramedSocket {
   private chunks: Buffer[] = [];
   private buffered = 0;
+  /** Bytes of the frame being received (header included), or -1 before its header. */
+  private need = -1;
   private frames: Frame[] = [];
   private waiters: Waiter[] = [];
   private failure: Error | null = null;
@@ -88,10 +90,16 @@ export class FramedSocket {
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     for (;;) {
-      if (this.buffered < HEADER) return;
-      const head = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : this.joined();
-      const length = head.readUInt32LE(0);
-      if (this.buffered < HEADER + length) return;
+      if (this.need < 0) {
+        if (this.buffered < HEADER) return;
+        const first = this.chunks[0] as Buffer;
+        const head = first.length >= HEADER ? first : this.joined();
+        this.need = HEADER + head.readUInt32LE(0);
+      }
+      // Joined once per frame, when it is complete: a large frame arrives in many chunks.
+      if (this.buffered < this.need) return;
+      const length = this.need - HEADER;
+      this.need = -1;
       const all = this.joined();
       const payload = new Uint8Array(length);
       payload.set(all.subarray(HEADER, HEADER + length));
