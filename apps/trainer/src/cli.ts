@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { registerEvaluate } from "./commands/evaluate.ts";
 import { registerInspect } from "./commands/inspect.ts";
+import { registerLaunch, runLaunch } from "./commands/launch.ts";
 import { registerPlan } from "./commands/plan.ts";
 import { registerPredict } from "./commands/predict.ts";
 import { registerResume } from "./commands/resume.ts";
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerPredict(program);
   registerInspect(program);
   registerVerifyManifest(program);
+  registerLaunch(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
@@ -29,6 +31,12 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
+    // `launch` passes its command's flags through untouched, so commander never parses them.
+    const help = argv.includes("--help") || argv.includes("-h");
+    if (argv[0] === "launch" && !help) {
+      await runLaunch(argv.slice(1), { stdout: process.stdout, stderr: process.stderr });
+      return 0;
+    }
     await program.parseAsync(argv, { from: "user" });
     return 0;
   } catch (error) {

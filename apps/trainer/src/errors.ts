@@ -39,6 +39,11 @@ export class InterruptedError extends Error {
   }
 }
 
+/** A failure among the ranks of a data-parallel run (rendezvous, a lost peer, a plan mismatch); one line. */
+export class DistError extends Error {
+  override name = "DistError";
+}
+
 /** Ends a command with `exitCode` and nothing more to print: the command's output already says why (e.g. a failed check). */
 export class ExitStatus extends Error {
   override name = "ExitStatus";
@@ -56,6 +61,7 @@ const USER_ERRORS = new Set([
   "StateError",
   "RunError",
   "FileError",
+  "DistError",
   "PipelineError",
   "SourceError",
   "TensorAdapterError",

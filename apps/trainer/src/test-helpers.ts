@@ -36,10 +36,14 @@ async function stop(child: ChildProcess): Promise<void> {
  * would put a second process between the test and the trainer and make kill -9 miss it). A process
  * still running when its test ends, for instance because the test failed, is killed then.
  */
-export function spawnCli(args: string[], cwd = REPO_ROOT): { child: ChildProcess; done: Promise<CliResult> } {
+export function spawnCli(
+  args: string[],
+  cwd = REPO_ROOT,
+  env: Record<string, string> = {},
+): { child: ChildProcess; done: Promise<CliResult> } {
   const child = spawn(process.execPath, ["--conditions=@stepwise/source", "--import", TSX, CLI, ...args], {
     cwd,
-    env: { ...process.env, FORCE_COLOR: "0" },
+    env: { ...process.env, FORCE_COLOR: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.add(child);

@@ -1,5 +1,7 @@
 import { type Plan, plan } from "@stepwise/core";
 import type { Command } from "commander";
+import { describeRankEnv } from "../distributed/env.ts";
+import { applyRankEnv } from "../distributed/join.ts";
 import { UsageError } from "../errors.ts";
 import { addCsvFormatFlags, addPlanFlags, addSplitFlags, addValidationFlags } from "../flags.ts";
 import { formatPlan } from "../format/plan-table.ts";
@@ -91,12 +93,15 @@ export function registerPlan(program: Command): void {
   addValidationFlags(command);
   addSplitFlags(command);
   addPlanFlags(command, { epochs: 1 });
-  command.action(async (flags: PlanFlags) => {
+  command.action(async (flags: PlanFlags, command: Command) => {
     if (flags.data !== undefined) {
       const overlap = await validationOverlap(flags.data, flags.validationData);
       if (overlap) process.stderr.write(`${overlap}\n`);
     }
+    // --num-shards/--shard-index default to the rank contract of the environment, as in train.
+    const found = applyRankEnv(flags, (key) => command.getOptionValueSource(key) === "cli");
     const result = await planFromFlags(flags);
     process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : formatPlan(result));
+    if (!flags.json) process.stdout.write(`${describeRankEnv(found)}\n`);
   });
 }

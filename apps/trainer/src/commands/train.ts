@@ -60,7 +60,11 @@ export function registerTrain(
       choiceFlag("--train-step", TRAIN_STEP_MODES),
       "auto",
     )
-    .option("--out <DIR>", "run folder (default: runs/<data>-<date>)");
+    .option("--out <DIR>", "run folder (default: runs/<data>-<date>)")
+    .option(
+      "--print-env",
+      "print the rank contract found in the environment (torchrun, Kubernetes Indexed Job, Slurm) and exit",
+    );
   addDataFlags(command);
   addValidationFlags(command);
   addSplitFlags(command);

@@ -102,48 +102,75 @@ function activationGradient(dOutput: tf.Tensor, output: tf.Tensor, activation: s
 /** One training step: returns `[loss, metric]` before the update, as `trainOnBatch` reports them. */
 export type DenseStep = (xs: tf.Tensor, ys: tf.Tensor) => number[];
 
+/** A step's two halves, so gradients can be combined (across ranks) before they are applied. */
+export interface DenseParts {
+  /** `[loss, metric]` and the gradients of the batch's mean loss, one array per variable (copies). */
+  gradients(xs: tf.Tensor, ys: tf.Tensor): { values: number[]; gradients: Float32Array[] };
+  /** Updates the variables with `gradients` under the optimizer. */
+  apply(gradients: Float32Array[]): void;
+}
+
+/**
+ * The halves of a training step for `model` (layers from {@link denseLayersOf}) under `optimizer`.
+ * Throws RangeError when a classification label is not a class index of the output.
+ */
+export function denseParts(layers: DenseLayer[], task: Task, optimizer: ArrayOptimizer): DenseParts {
+  const variables = layers.flatMap((layer) => (layer.bias ? [layer.kernel, layer.bias] : [layer.kernel]));
+  return {
+    gradients: (xs, ys) =>
+      tf.tidy(() => {
+        const batchSize = xs.shape[0] as number;
+        const outputs: tf.Tensor[] = [xs];
+        layers.forEach((layer, l) => {
+          outputs.push(forwardLayer(outputs[l] as tf.Tensor, layer, l === layers.length - 1));
+        });
+        const z = outputs.at(-1) as tf.Tensor;
+        const units = z.shape[1] as number;
+        const dz = new Float32Array(batchSize * units);
+        const labels = ys.dataSync() as Float32Array;
+        const { loss, metric } = headStep(task, z.dataSync() as Float32Array, labels, batchSize, units, dz);
+        const gradients: tf.Tensor[] = new Array(variables.length);
+        let slot = variables.length;
+        let dZ: tf.Tensor = tf.tensor2d(dz, [batchSize, units]);
+        for (let l = layers.length - 1; l >= 0; l--) {
+          const layer = layers[l] as DenseLayer;
+          const input = outputs[l] as tf.Tensor;
+          if (layer.bias) gradients[--slot] = tf.sum(dZ, 0);
+          // An explicit transpose and a plain product: tfjs-wasm's matMul with transposeA/B set
+          // takes a generic loop, ~5x slower at these sizes than transposing first.
+          gradients[--slot] = tf.matMul(tf.transpose(input), dZ);
+          if (l > 0) {
+            const dInput = tf.matMul(dZ, tf.transpose(layer.kernel.read()));
+            dZ = activationGradient(dInput, input, (layers[l - 1] as DenseLayer).activation);
+          }
+        }
+        // Copies: on the cpu backend dataSync() returns the tensor's own storage.
+        return {
+          values: [loss, metric],
+          gradients: gradients.map((g) => Float32Array.from(g.dataSync() as Float32Array)),
+        };
+      }),
+    apply(gradients) {
+      tf.tidy(() => {
+        const values = variables.map((v) => Float32Array.from(v.read().dataSync() as Float32Array));
+        optimizer.apply(values, gradients);
+        variables.forEach((v, i) => {
+          v.write(tf.tensor(values[i] as Float32Array, v.shape, "float32"));
+        });
+      });
+    },
+  };
+}
+
 /**
  * A training step for `model` (layers from {@link denseLayersOf}) under `optimizer`.
  * Throws RangeError when a classification label is not a class index of the output.
  */
 export function denseStep(layers: DenseLayer[], task: Task, optimizer: ArrayOptimizer): DenseStep {
-  const variables = layers.flatMap((layer) => (layer.bias ? [layer.kernel, layer.bias] : [layer.kernel]));
-  return (xs, ys) =>
-    tf.tidy(() => {
-      const batchSize = xs.shape[0] as number;
-      const outputs: tf.Tensor[] = [xs];
-      layers.forEach((layer, l) => {
-        outputs.push(forwardLayer(outputs[l] as tf.Tensor, layer, l === layers.length - 1));
-      });
-      const z = outputs.at(-1) as tf.Tensor;
-      const units = z.shape[1] as number;
-      const dz = new Float32Array(batchSize * units);
-      const labels = ys.dataSync() as Float32Array;
-      const { loss, metric } = headStep(task, z.dataSync() as Float32Array, labels, batchSize, units, dz);
-      const gradients: tf.Tensor[] = new Array(variables.length);
-      let slot = variables.length;
-      let dZ: tf.Tensor = tf.tensor2d(dz, [batchSize, units]);
-      for (let l = layers.length - 1; l >= 0; l--) {
-        const layer = layers[l] as DenseLayer;
-        const input = outputs[l] as tf.Tensor;
-        if (layer.bias) gradients[--slot] = tf.sum(dZ, 0);
-        // An explicit transpose and a plain product: tfjs-wasm's matMul with transposeA/B set
-        // takes a generic loop, ~5x slower at these sizes than transposing first.
-        gradients[--slot] = tf.matMul(tf.transpose(input), dZ);
-        if (l > 0) {
-          const dInput = tf.matMul(dZ, tf.transpose(layer.kernel.read()));
-          dZ = activationGradient(dInput, input, (layers[l - 1] as DenseLayer).activation);
-        }
-      }
-      // Copies: on the cpu backend dataSync() returns the tensor's own storage.
-      const values = variables.map((v) => Float32Array.from(v.read().dataSync() as Float32Array));
-      optimizer.apply(
-        values,
-        gradients.map((g) => g.dataSync() as Float32Array),
-      );
-      variables.forEach((v, i) => {
-        v.write(tf.tensor(values[i] as Float32Array, v.shape, "float32"));
-      });
-      return [loss, metric];
-    });
+  const parts = denseParts(layers, task, optimizer);
+  return (xs, ys) => {
+    const { values, gradients } = parts.gradients(xs, ys);
+    parts.apply(gradients);
+    return values;
+  };
 }

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { OptimizerName, TrainStepMode } from "../train/config.ts";
 import { headFor, type Task } from "./build.ts";
-import { denseLayersOf, denseStep } from "./dense-step.ts";
+import { denseLayersOf, denseParts } from "./dense-step.ts";
 import { arrayOptimizerFor, FUSED_OPTIMIZERS, type OptimizerState } from "./optimizers.ts";
 import {
   captureOptimizerState,
@@ -10,6 +10,7 @@ import {
   encodeNamed,
   restoreOptimizerState,
 } from "./state.ts";
+import { applyTfjsGradients, tfjsGradients } from "./tfjs-gradients.ts";
 
 /** How the trainer takes one optimizer step, and the optimizer state it checkpoints. */
 export interface TrainStep {
@@ -21,6 +22,13 @@ export interface TrainStep {
   readonly optimizerClassName: string;
   /** One step on a batch; resolves to `[loss, ...metrics]` computed before the update. */
   train(xs: tf.Tensor, ys: tf.Tensor): Promise<number[]>;
+  /**
+   * `train` in two halves, for gradients combined across ranks in between: `[loss, ...metrics]`
+   * and the gradients of the batch's mean loss (one array per trainable weight, in order).
+   */
+  gradients(xs: tf.Tensor, ys: tf.Tensor): Promise<{ values: number[]; gradients: Float32Array[] }>;
+  /** Updates the weights with gradients laid out as `gradients` returns them. */
+  applyGradients(gradients: Float32Array[]): Promise<void>;
   /** The optimizer state in tfjs's weights layout (interchangeable between the two kinds). */
   captureOptimizer(): Promise<EncodedWeights>;
   restoreOptimizer(state: EncodedWeights): Promise<void>;
@@ -37,6 +45,8 @@ function tfjsStep(model: tf.LayersModel, description: string): TrainStep {
     description,
     optimizerClassName: model.optimizer.getClassName(),
     train: async (xs, ys) => numbersOf(await model.trainOnBatch(xs, ys)),
+    gradients: (xs, ys) => tfjsGradients(model, xs, ys),
+    applyGradients: async (gradients) => applyTfjsGradients(model, gradients),
     captureOptimizer: () => captureOptimizerState(model.optimizer),
     restoreOptimizer: (state) => restoreOptimizerState(model.optimizer, state),
   };
@@ -135,7 +145,7 @@ export function createTrainStep(
   const optimizer = arrayOptimizerFor(model.optimizer);
   if (typeof optimizer === "string") return tfjsStep(model, `tfjs trainOnBatch (${optimizer})`);
   const className = model.optimizer.getClassName();
-  const step = denseStep(layers, options.task, optimizer);
+  const parts = denseParts(layers, options.task, optimizer);
   const variables = model.trainableWeights.map((weight) => ({
     name: weight.originalName,
     shape: weight.shape as number[],
@@ -144,7 +154,13 @@ export function createTrainStep(
     kind: "dense",
     description: `fused Dense (${layers.length} layers, ${optimizer.name} on the CPU side)`,
     optimizerClassName: className,
-    train: async (xs, ys) => step(xs, ys),
+    async train(xs, ys) {
+      const { values, gradients } = parts.gradients(xs, ys);
+      parts.apply(gradients);
+      return values;
+    },
+    gradients: async (xs, ys) => parts.gradients(xs, ys),
+    applyGradients: async (gradients) => parts.apply(gradients),
     captureOptimizer: () => encodeState(optimizer.getState(), variables),
     async restoreOptimizer(state) {
       optimizer.setState(decodeState(FUSED_OPTIMIZERS[className] as OptimizerName, state));

@@ -32,6 +32,8 @@ export const RUN_FILES = {
   model: "model",
   checkpoint: "checkpoint",
   lock: "run.lock",
+  /** Present when the run trains data-parallel: `{ version: 1, worldSize }` of its latest start. */
+  ranks: "ranks.json",
 } as const;
 
 /** A run folder's JSON text of `value` (pretty, newline-terminated). */

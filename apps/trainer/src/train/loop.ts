@@ -20,8 +20,13 @@ export interface LoopOptions {
   plan: Plan;
   data: LoopData;
   toTensors: ToTensors;
-  /** One optimizer step, resolving to `[loss, ...metrics]`; default `model.trainOnBatch`. */
-  train?: (xs: tf.Tensor, ys: tf.Tensor) => Promise<number[]>;
+  /**
+   * One optimizer step, resolving to `[loss, ...metrics]` (weighted by the batch's size), or to
+   * values with the samples they stand for (data-parallel: all ranks'); default `model.trainOnBatch`.
+   */
+  train?: (xs: tf.Tensor, ys: tf.Tensor) => Promise<number[] | StepValues>;
+  /** Validation loss and metrics after `epoch`; default: this model over `data.validation(epoch)`. */
+  evaluate?: (epoch: number) => Promise<{ loss: number; metrics: Record<string, number> }>;
   /** First epoch to run (the plan's initialEpoch, or where a checkpoint left off). */
   startEpoch: number;
   /** Epochs already done (from a checkpoint); early stopping looks at them too. */
@@ -34,6 +39,12 @@ export interface LoopOptions {
   signal?: AbortSignal;
   /** Monotonic seconds; injectable for tests. */
   now?: () => number;
+}
+
+/** A step's `[loss, ...metrics]` and the number of samples they are the means over. */
+export interface StepValues {
+  values: number[];
+  samples: number;
 }
 
 export interface LoopResult {
@@ -167,8 +178,14 @@ async function epochs(
       const batch = next.value;
       const { xs, ys } = options.toTensors(batch);
       let values: number[];
+      let samples = batch.batchSize;
       try {
-        values = await train(xs, ys);
+        const result = await train(xs, ys);
+        if (Array.isArray(result)) values = result;
+        else {
+          values = result.values;
+          samples = result.samples;
+        }
       } finally {
         tf.dispose([xs, ys]);
       }
@@ -177,7 +194,7 @@ async function epochs(
         const at = `epoch ${epoch + 1}/${plan.endEpoch}, step ${steps + 1}${stepsInEpoch ? `/${stepsInEpoch}` : ""} (global step ${batch.step})`;
         throw diverged(`the loss is ${loss}`, at, history);
       }
-      means.add(values, batch.batchSize);
+      means.add(values, samples);
       steps++;
       progress.step(stats());
     }
@@ -188,7 +205,9 @@ async function epochs(
     let valLoss: number | null = null;
     let valMetrics: Record<string, number> | null = null;
     if (planned?.validate ?? false) {
-      const result = await evaluateBatches(model, data.validation(epoch), options.toTensors, metricNames);
+      const result = options.evaluate
+        ? await options.evaluate(epoch)
+        : await evaluateBatches(model, data.validation(epoch), options.toTensors, metricNames);
       valLoss = result.loss;
       valMetrics = result.metrics;
     }

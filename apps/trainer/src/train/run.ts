@@ -2,6 +2,14 @@ import { basename, join } from "node:path";
 import type { Pipeline, PipelineState } from "@stepwise/data";
 import { batchToTensors, initBackend } from "@stepwise/data/tfjs";
 import * as tf from "@tensorflow/tfjs";
+import {
+  dataParallelEvaluate,
+  dataParallelStep,
+  weightSizes,
+  withoutPadding,
+} from "../distributed/data-parallel.ts";
+import { joinRanks, type Parallel, rankPlanHash } from "../distributed/join.ts";
+import { atEpochStart } from "../distributed/redeal.ts";
 import { writeFileAtomic } from "../files.ts";
 import { formatPlan } from "../format/plan-table.ts";
 import { checkBatchMemory, checkTrainingSize } from "../limits.ts";
@@ -26,7 +34,7 @@ import type { TrainConfig } from "./config.ts";
 import { type OpenedData, openTrainingData } from "./data.ts";
 import { createFeed } from "./feed.ts";
 import type { Inputs } from "./inputs.ts";
-import { trainLoop } from "./loop.ts";
+import { evaluateBatches, trainLoop } from "./loop.ts";
 import { openRunManifest, recorded } from "./manifest.ts";
 
 export interface TrainIo {
@@ -74,6 +82,8 @@ export interface Prepared {
   /** How each optimizer step is taken; owns the optimizer state checkpoints save. */
   step: TrainStep;
   metricNames: string[];
+  /** This rank's part in a data-parallel run; null for one process. Rank 0 alone writes the run folder. */
+  parallel: Parallel | null;
 }
 
 /**
@@ -106,13 +116,27 @@ export async function prepareRun(config: TrainConfig, io: TrainIo, savedSchema: 
   const loader = `${feed.loader === "worker" ? "a worker thread" : "the training thread"}${config.loader === "auto" ? " (auto)" : ""}`;
   io.stdout.write(`Batches prepared on ${loader}; training step: ${step.description}\n`);
   const metricNames = headFor(data.task, data.classNames?.length ?? 0).metricNames;
-  return { backend, data, feed, model, step, metricNames };
+  const parallel = await joinRanks(config, rankPlanHash(config, feed.plan, data.numFeatures)).catch(
+    async (error: unknown) => {
+      await feed.close();
+      throw error;
+    },
+  );
+  if (parallel) {
+    const parameters = weightSizes(model).reduce((a, b) => a + b, 0);
+    io.stdout.write(
+      `Data-parallel: rank ${parallel.rank} of ${parallel.worldSize}; gradients of ${parameters} parameters averaged over the ranks every step\n`,
+    );
+  }
+  return { backend, data, feed, model, step, metricNames, parallel };
 }
 
 async function restore(prepared: Prepared, checkpoint: Checkpoint): Promise<void> {
   restoreModelWeights(prepared.model, checkpoint.model);
   await prepared.step.restoreOptimizer(checkpoint.optimizer);
-  await prepared.feed.setState(checkpoint.state.pipeline as PipelineState);
+  // A data-parallel run may continue on another number of ranks: renumber its pass boundary.
+  const state = checkpoint.state.pipeline as PipelineState;
+  await prepared.feed.setState(atEpochStart(state, prepared.feed.plan, checkpoint.state.nextEpoch));
 }
 
 /**
@@ -123,7 +147,8 @@ export async function executeRun(
   config: TrainConfig,
   prepared: Prepared,
   target: RunTarget,
-  inputs: Inputs,
+  /** The run's inputs, for its checkpoints; null on the ranks that do not write (rank > 0). */
+  inputs: Inputs | null,
   io: TrainIo,
   /** Aborted by SIGINT/SIGTERM: training stops at the next step with the signal's reason. */
   signal?: AbortSignal,
@@ -147,14 +172,19 @@ export async function executeRun(
       `Resuming ${dir} at epoch ${startEpoch + 1}/${pipeline.plan.endEpoch} (step ${checkpoint.state.step})\n`,
     );
   }
+  const { parallel } = prepared;
+  // In a data-parallel run rank 0 alone writes the run folder (and the manifest of its rows).
+  const writer = parallel === null || parallel.rank === 0;
   const toTensors = (batch: Parameters<typeof batchToTensors>[0]) =>
-    batchToTensors(batch, { task: data.task });
-  const manifest = await openRunManifest(config.manifest, pipeline, checkpoint?.state.step ?? null).catch(
-    async (error: unknown) => {
-      await feed.close();
-      throw error;
-    },
-  );
+    batchToTensors(parallel ? withoutPadding(batch) : batch, { task: data.task });
+  const manifest = writer
+    ? await openRunManifest(config.manifest, pipeline, checkpoint?.state.step ?? null).catch(
+        async (error: unknown) => {
+          await feed.close();
+          throw error;
+        },
+      )
+    : null;
   const epochBatches = (epoch: number) =>
     manifest ? recorded(feed.epoch(epoch), manifest) : feed.epoch(epoch);
   // The feed may hold a worker thread and open files: released however training ends.
@@ -165,13 +195,33 @@ export async function executeRun(
     plan: pipeline.plan,
     data: { epoch: epochBatches, validation: (epoch) => pipeline.validation(epoch) },
     toTensors,
-    train: (xs, ys) => step.train(xs, ys),
+    train: parallel
+      ? dataParallelStep(
+          step,
+          parallel.collective,
+          weightSizes(model),
+          metricNames.length + 1,
+          parallel.clock,
+        )
+      : (xs, ys) => step.train(xs, ys),
+    ...(parallel
+      ? {
+          evaluate: (epoch: number) =>
+            dataParallelEvaluate(
+              parallel.collective,
+              pipeline.validation(epoch),
+              (batches) => evaluateBatches(model, batches, toTensors, metricNames),
+              metricNames,
+            ),
+        }
+      : {}),
     startEpoch,
     history,
     ...(signal ? { signal } : {}),
     ...(config.earlyStoppingPatience !== undefined ? { patience: config.earlyStoppingPatience } : {}),
     progress: progressFor(io.stdout),
     async onEpochEnd(record, all) {
+      if (!writer || !inputs) return;
       const state = feed.getState();
       const [weights, optimizer] = [await captureModelWeights(model), await step.captureOptimizer()];
       await writeCheckpoint(dir, {
@@ -204,6 +254,10 @@ export async function executeRun(
     });
   if (result.stoppedEarly)
     io.stdout.write(`Early stopping: no improvement for ${config.earlyStoppingPatience} epochs\n`);
+  if (!writer) {
+    io.stdout.write(`Rank ${parallel?.rank} done; rank 0 writes the run folder\n`);
+    return result.history;
+  }
   await model.save(modelUrl(join(dir, RUN_FILES.model)));
   await writeFileAtomic(join(dir, RUN_FILES.history), formatHistory(result.history, metricNames));
   await writeFileAtomic(

@@ -1,20 +1,58 @@
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { mergeConfig, readConfigFile, relativePaths } from "../config.ts";
+import { describeRankEnv } from "../distributed/env.ts";
+import { applyRankEnv } from "../distributed/join.ts";
 import { InterruptedError, RunError, SIGNAL_EXIT_CODES, UsageError } from "../errors.ts";
 import { parseJson } from "../files.ts";
 import { checkRunOutputs, validationOverlap } from "../outputs.ts";
 import { readCheckpoint } from "../run/checkpoint.ts";
 import { CHECKSUMS_FILE, verifyFiles } from "../run/checksums.ts";
-import { createRunFolder, lockRun, openRun, RUN_FILES, writeStatus, writeStatusSync } from "../run/folder.ts";
+import {
+  createRunFolder,
+  lockRun,
+  openRun,
+  RUN_FILES,
+  readRunJson,
+  writeJson,
+  writeStatus,
+  writeStatusSync,
+} from "../run/folder.ts";
 import { releaseLocksSync } from "../run/lock.ts";
 import { defaultRunDir, PATH_KEYS, resolveTrainConfig, type TrainConfig } from "./config.ts";
 import { collectInputs, type Inputs, verifyInputs } from "./inputs.ts";
-import { executeRun, prepareRun, RESUME_FILES, type TrainIo, writeRunStart } from "./run.ts";
+import { executeRun, type Prepared, prepareRun, RESUME_FILES, type TrainIo, writeRunStart } from "./run.ts";
 import { resolveShuffle } from "./sources.ts";
 
 /** The only flags `--resume` takes: everything else comes from the run's config.json. */
 const RESUME_FLAGS = new Set(["resume", "backend", "loader"]);
+/** A data-parallel run may resume on another number of ranks: its pass is dealt anew. */
+const RANK_FLAGS = new Set(["numShards", "shardIndex"]);
+
+/**
+ * Runs `work` as this rank of the run (or as the one process): afterwards the ranks meet once
+ * more and disconnect; on a failure the connections drop at once, so the other ranks stop too.
+ */
+async function asRank<T>(prepared: Prepared, io: TrainIo, work: () => Promise<T>): Promise<T> {
+  const { parallel } = prepared;
+  if (!parallel) return work();
+  let result: T;
+  try {
+    result = await work();
+    await parallel.collective.close();
+  } catch (error) {
+    parallel.collective.abort();
+    throw error;
+  }
+  const { ms, calls } = parallel.clock;
+  if (calls > 0) io.stdout.write(`All-reduce: ${(ms / calls).toFixed(2)} ms per step over ${calls} steps\n`);
+  return result;
+}
+
+/** Rank 0 of a data-parallel run records its number of ranks (a resume may change it). */
+async function recordRanks(dir: string, prepared: Prepared): Promise<void> {
+  await writeJson(join(dir, RUN_FILES.ranks), { version: 1, worldSize: prepared.parallel?.worldSize ?? 1 });
+}
 
 type Signal = keyof typeof SIGNAL_EXIT_CODES;
 
@@ -117,12 +155,22 @@ async function withFix<T>(work: Promise<T>): Promise<T> {
 
 /** Starts a new run from flags (and a --config file). */
 export async function startRun(command: Command, flags: Record<string, unknown>, io: TrainIo): Promise<void> {
+  if (flags.printEnv === true) {
+    io.stdout.write(`${describeRankEnv(applyRankEnv({ numShards: 1, shardIndex: 0 }, () => false))}\n`);
+    return;
+  }
   let merged = flags;
   if (typeof flags.config === "string") {
     merged = mergeConfig(command, flags, await readConfigFile(flags.config), flags.config, PATH_KEYS);
   }
   const explicit = (key: string) => command.getOptionValueSource(key) === "cli" || merged[key] !== flags[key];
   const { config, seedChosen } = resolveTrainConfig(merged, explicit);
+  applyRankEnv(config, explicit);
+  if (seedChosen && config.numShards > 1 && process.env.MASTER_ADDR && process.env.MASTER_PORT) {
+    throw new UsageError(
+      "--seed is required when several ranks train together: every rank must start from the same weights and order",
+    );
+  }
   for (const key of PATH_KEYS) {
     const value = config[key];
     if (typeof value === "string") (config as unknown as Record<string, unknown>)[key] = shortPath(value);
@@ -143,6 +191,12 @@ export async function startRun(command: Command, flags: Record<string, unknown>,
   // Saved resolved, so a resume (or the config reused) reads the data the same way.
   config.shuffle = await withFix(resolveShuffle(config));
   const prepared = await withFix(prepareRun(config, io, null));
+  if (prepared.parallel && prepared.parallel.rank > 0) {
+    await asRank(prepared, io, () =>
+      executeRun(config, prepared, { dir: requested, checkpoint: null }, null, io),
+    );
+    return;
+  }
   if (seedChosen)
     io.stdout.write(
       `Seed: ${config.seed} (chosen at random; pass --seed ${config.seed} to repeat this run)\n`,
@@ -154,7 +208,10 @@ export async function startRun(command: Command, flags: Record<string, unknown>,
     const savedConfig = relativePaths(config, resolve(dir), PATH_KEYS);
     const inputs = await collectInputs(config, savedConfig);
     await writeRunStart(dir, savedConfig, prepared, inputs);
-    await executeRun(config, prepared, { dir, checkpoint: null }, inputs, io, signal);
+    if (prepared.parallel) await recordRanks(dir, prepared);
+    await asRank(prepared, io, () =>
+      executeRun(config, prepared, { dir, checkpoint: null }, inputs, io, signal),
+    );
   });
 }
 
@@ -165,9 +222,18 @@ export async function resumeRun(
   io: TrainIo,
 ): Promise<void> {
   const dir = flags.resume as string;
+  const dataParallel = await readRunJson<unknown>(dir, RUN_FILES.ranks).then(
+    () => true,
+    () => false,
+  );
   const given = command.options
     .map((o) => o.attributeName())
-    .filter((key) => command.getOptionValueSource(key) === "cli" && !RESUME_FLAGS.has(key));
+    .filter(
+      (key) =>
+        command.getOptionValueSource(key) === "cli" &&
+        !RESUME_FLAGS.has(key) &&
+        !(dataParallel && RANK_FLAGS.has(key)),
+    );
   if (given.length > 0) {
     const flag = command.options.find((o) => o.attributeName() === given[0])?.long ?? given[0];
     if (given[0] === "numShards" || given[0] === "shardIndex") {
@@ -213,11 +279,24 @@ export async function resumeRun(
   if (command.getOptionValueSource("backend") === "cli")
     config.backend = flags.backend as TrainConfig["backend"];
   if (command.getOptionValueSource("loader") === "cli") config.loader = flags.loader as TrainConfig["loader"];
+  if (dataParallel) {
+    // The ranks now running decide the deal (one process when nothing says otherwise).
+    const cli = (key: string) => command.getOptionValueSource(key) === "cli";
+    config.numShards = cli("numShards") ? (flags.numShards as number) : 1;
+    config.shardIndex = cli("shardIndex") ? (flags.shardIndex as number) : 0;
+    applyRankEnv(config, cli);
+  }
   verifyInputs(dir, saved, await collectInputs(config, run.config));
   await checkRunOutputs(config, { kind: "resume", runDir: dir }, false);
   const prepared = await withFix(prepareRun(config, io, schema));
+  const warn = (message: string) => io.stderr.write(`warning: ${message}\n`);
+  if (prepared.parallel && prepared.parallel.rank > 0) {
+    const checkpoint = await readCheckpoint(dir, warn);
+    await asRank(prepared, io, () => executeRun(config, prepared, { dir, checkpoint }, null, io));
+    return;
+  }
   await inRunFolder(dir, async (signal) => {
-    const checkpoint = await readCheckpoint(dir, (message) => io.stderr.write(`warning: ${message}\n`));
+    const checkpoint = await readCheckpoint(dir, warn);
     if (checkpoint && checkpoint.state.configHash !== saved.configHash) {
       throw new RunError(
         `cannot resume ${dir}: its checkpoint belongs to another config; start a new run with --out`,
@@ -225,6 +304,7 @@ export async function resumeRun(
     }
     if (!checkpoint) io.stdout.write(`No checkpoint in ${dir} yet: training restarts from its first epoch\n`);
     await writeStatus(dir, { status: "running" });
-    await executeRun(config, prepared, { dir, checkpoint }, saved, io, signal);
+    if (dataParallel) await recordRanks(dir, prepared);
+    await asRank(prepared, io, () => executeRun(config, prepared, { dir, checkpoint }, saved, io, signal));
   });
 }
