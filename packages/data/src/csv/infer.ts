@@ -26,6 +26,12 @@ export interface InferSchemaOptions extends CsvFormat, SchemaOptions {
   includeSample?: IncludeSample;
 }
 
+/** How `inferSchemaFrom` reads data of another format: its files and the rows of one pass. */
+export interface RowReading {
+  files: readonly string[];
+  rows(onFile: (info: CsvFileInfo) => void): AsyncIterable<CsvRow>;
+}
+
 /** Fields of `row` in the order of `columns` (files may order their columns differently). */
 function aligned(row: CsvRow, columns: readonly string[]): string[] {
   if (row.info.columns === columns) return row.fields;
@@ -45,12 +51,20 @@ function aligned(row: CsvRow, columns: readonly string[]): string[] {
  * await inferSchema({ paths: "iris.csv", label: "species", includeSample: (p) => p < 80 })
  */
 export async function inferSchema(options: InferSchemaOptions): Promise<Schema> {
+  return inferSchemaFrom(options, null);
+}
+
+/** `inferSchema` over the rows `reading` gives (another format), or CSV when it is null. */
+export async function inferSchemaFrom(
+  options: InferSchemaOptions,
+  reading: RowReading | null,
+): Promise<Schema> {
   // No rejects path is needed here, whatever the policy: nothing is written during fitting.
   const policy = checkPolicy(options.onBadRecord ?? "error", "");
   const tally = new RowTally(policy === "quarantine" ? "skip" : policy, null);
   const pass = tally.startPass();
   const sampleRows = options.sampleRows ?? 1000;
-  const files = await resolveCsvFiles(options.paths);
+  const files = reading?.files ?? (await resolveCsvFiles(options.paths));
   let fitter: SchemaFitter | null = null;
   const pendingFiles: CsvFileInfo[] = [];
   let bound: CsvFileInfo | null = null;
@@ -75,14 +89,17 @@ export async function inferSchema(options: InferSchemaOptions): Promise<Schema> 
     else await tally.reject(pass, row, problem);
   };
 
-  const rows = readCsvRows(files, {
-    header: options.header,
-    columns: options.columns,
-    delimiter: options.delimiter,
-    chunkBytes: options.chunkBytes,
-    parser: options.parser,
-    onFile: (info) => (fitter === null ? pendingFiles.push(info) : bind(info)),
-  });
+  const onFile = (info: CsvFileInfo) => (fitter === null ? pendingFiles.push(info) : bind(info));
+  const rows =
+    reading?.rows(onFile) ??
+    readCsvRows(files, {
+      header: options.header,
+      columns: options.columns,
+      delimiter: options.delimiter,
+      chunkBytes: options.chunkBytes,
+      parser: options.parser,
+      onFile,
+    });
   for await (const row of rows) {
     if (fitter !== null) {
       await fit(row);

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { RecordCounter } from "../csv/count.ts";
 import { resolveCsvFiles } from "../csv/files.ts";
 import { DataError } from "../errors.ts";
+import { LineCounter } from "../jsonl/lines.ts";
 import { type FileKey, readSidecar, sidecarPath, writeSidecar } from "./sidecar.ts";
 import { type RecordTable, recordLine, recordStart, TableBuilder, tableBytes } from "./table.ts";
 
@@ -15,7 +16,15 @@ export interface RowIndexOptions {
   cache?: boolean;
   /** Bytes per read while indexing. Default 4 MiB. */
   chunkBytes?: number;
+  /**
+   * What a record is: `csv` (default) a CSV record (line feeds inside quotes do not end it),
+   * `lines` a non-blank line (JSON Lines, where every line break in a value is escaped).
+   */
+  records?: RecordKind;
 }
+
+/** How records are delimited in an indexed file (see `RowIndexOptions.records`). */
+export type RecordKind = "csv" | "lines";
 
 /** How a file's index was obtained: read from a current sidecar, built and saved, or built and kept in memory only. */
 export type IndexOrigin = "cached" | "built" | "memory";
@@ -130,9 +139,13 @@ async function keyOf(file: string): Promise<FileKey> {
 }
 
 /** One pass of the record counter over the file, collecting where every record starts. */
-export async function scanRecords(file: string, chunkBytes: number): Promise<RecordTable> {
+export async function scanRecords(
+  file: string,
+  chunkBytes: number,
+  records: RecordKind = "csv",
+): Promise<RecordTable> {
   const builder = new TableBuilder();
-  const counter = new RecordCounter(builder);
+  const counter = records === "lines" ? new LineCounter(builder) : new RecordCounter(builder);
   try {
     const handle = await open(file, "r");
     try {
@@ -160,7 +173,7 @@ export async function scanRecords(file: string, chunkBytes: number): Promise<Rec
 
 async function indexFile(
   file: string,
-  options: Required<Pick<RowIndexOptions, "cache" | "chunkBytes">> & { indexDir: string | null },
+  options: Required<Pick<RowIndexOptions, "cache" | "chunkBytes" | "records">> & { indexDir: string | null },
 ): Promise<{ table: RecordTable; key: FileKey; origin: IndexOrigin }> {
   if (/\.gz$/i.test(file)) {
     throw new DataError({
@@ -172,12 +185,12 @@ async function indexFile(
     });
   }
   const key = await keyOf(file);
-  const path = sidecarPath(file, options.indexDir);
+  const path = sidecarPath(file, options.indexDir, options.records);
   if (options.cache) {
     const cached = await readSidecar(path, key);
     if (cached !== null) return { table: cached, key, origin: "cached" };
   }
-  const table = await scanRecords(file, options.chunkBytes);
+  const table = await scanRecords(file, options.chunkBytes, options.records);
   const after = await keyOf(file);
   if (after.sizeBytes !== key.sizeBytes || after.mtimeMs !== key.mtimeMs) {
     throw new DataError({
@@ -208,6 +221,7 @@ export async function buildRowIndex(
     cache: options.cache ?? true,
     chunkBytes: options.chunkBytes ?? 4 * 2 ** 20,
     indexDir: options.indexDir ?? null,
+    records: options.records ?? "csv",
   };
   const files = await resolveCsvFiles(paths);
   const entries: FileRows[] = [];
