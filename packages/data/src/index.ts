@@ -3,6 +3,7 @@
  * batches with exact, planned epoch boundaries. No tfjs here: see `@stepwise/data/tfjs`.
  */
 
+export { openArrowSource } from "./arrow/source.ts";
 export { type BadRowBudget, type MaxBadRows, parseMaxBadRows } from "./csv/budget.ts";
 export { type CountRowsOptions, countRows, countRowsPerFile, type RowCount } from "./csv/count.ts";
 export { resolveCsvFiles } from "./csv/files.ts";
@@ -21,6 +22,17 @@ export { CSV_PARSERS, type CsvParser } from "./csv/records.ts";
 export { REJECTS_HEADER } from "./csv/rejects.ts";
 export { type CsvSource, type CsvSourceOptions, csvSource } from "./csv/source.ts";
 export { DataError, type DataErrorCode, type RowProblem } from "./errors.ts";
+export {
+  DATA_FORMATS,
+  type DataFormat,
+  detectFormat,
+  formatOfName,
+  resolveDataFiles,
+} from "./formats/files.ts";
+export { type InferDataSchemaOptions, inferDataSchema } from "./formats/infer.ts";
+export { countDataRows, type DataSource, openDataSource, streamDataSource } from "./formats/open.ts";
+export { readRows } from "./formats/rows.ts";
+export { jsonlSource, openIndexedJsonl } from "./jsonl/source.ts";
 export type { ManifestEntry, ManifestHeader } from "./manifest/format.ts";
 export {
   describeManifestReport,
@@ -34,6 +46,7 @@ export {
   manifestOptions,
   openManifest,
 } from "./manifest/writer.ts";
+export { openParquetSource } from "./parquet/source.ts";
 export {
   DEFAULT_SHUFFLE_BUFFER,
   type Pipeline,
@@ -130,4 +143,5 @@ export {
   type GeneratorSourceOptions,
   generatorSource,
 } from "./sources/generator.ts";
+export type { GroupedSource, GroupedSourceOptions } from "./table/source.ts";
 export type { Batch, RowRef, Sample, SampleSource } from "./types.ts";

@@ -11,6 +11,7 @@ interface PlanFlags {
   data?: string;
   header: boolean;
   delimiter?: string;
+  format?: string;
   batchSize?: number;
   epochs: number;
   initialEpoch: number;
@@ -36,7 +37,7 @@ export async function planFromFlags(flags: PlanFlags): Promise<Plan> {
     throw new UsageError("give at most one of --validation-samples N or --validation-data FILE");
   }
   if (flags.batchSize === undefined) throw new UsageError("--batch-size is required");
-  const csv = { header: flags.header, delimiter: flags.delimiter };
+  const csv = { header: flags.header, delimiter: flags.delimiter, format: flags.format };
   const numSamples = flags.samples ?? (await countDataRows(flags.data as string, csv, "--data"));
   const validationSamples =
     flags.validationData !== undefined
