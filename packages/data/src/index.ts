@@ -46,6 +46,8 @@ export {
   manifestOptions,
   openManifest,
 } from "./manifest/writer.ts";
+export { type NpyArray, parseNpy } from "./npy/parse.ts";
+export { npySource } from "./npy/source.ts";
 export { openParquetSource } from "./parquet/source.ts";
 export {
   DEFAULT_SHUFFLE_BUFFER,
