@@ -60,7 +60,27 @@ export async function openArrow(
     async readGroup(g: number) {
       const read = await batch(g);
       const vectors = columns.map((_, c) => read.getChildAt(c));
-      return (r: number) => vectors.map((vector) => cellText(vector?.get(r)));
+      // Plain number columns as their typed arrays (one copy per column, no per-value calls).
+      const values = vectors.map((vector) => {
+        const array = vector?.nullCount === 0 ? vector.toArray() : null;
+        return ArrayBuffer.isView(array) &&
+          !(array instanceof BigInt64Array || array instanceof BigUint64Array)
+          ? (array as unknown as ArrayLike<number>)
+          : { length: read.numRows, get: (r: number) => vector?.get(r) };
+      });
+      const at = (c: number, r: number): unknown => {
+        const column = values[c] as ArrayLike<unknown> & { get?: (r: number) => unknown };
+        return column.get ? column.get(r) : column[r];
+      };
+      return {
+        cells: (r: number) => columns.map((_, c) => cellText(at(c, r))),
+        values: columns.map((_, c) => {
+          const column = values[c] as ArrayLike<unknown> & { get?: (r: number) => unknown };
+          if (!column.get) return column;
+          const get = column.get;
+          return Array.from({ length: read.numRows }, (_, r) => get(r));
+        }),
+      };
     },
     close: async () => {
       await reader.cancel();

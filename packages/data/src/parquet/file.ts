@@ -48,15 +48,33 @@ export async function openParquet(file: string, bytes: AsyncBuffer): Promise<Gro
     async readGroup(g: number) {
       const rowStart = groupStart[g] as number;
       const rowEnd = groupStart[g + 1] as number;
-      let rows: unknown[][] = [];
+      const rows = rowEnd - rowStart;
+      // Columnar: each column chunk as decoded (typed arrays for numbers), no row objects.
+      const values: ArrayLike<unknown>[] = columns.map(() => []);
+      const filled = columns.map(() => 0);
+      const position = new Map(columns.map((name, c) => [name, c]));
       try {
         await parquetRead({
           file: bytes,
           metadata,
           rowStart,
           rowEnd,
-          onComplete: (read) => {
-            rows = read;
+          onChunk: ({ columnName, columnData, rowStart: start, rowEnd: end }) => {
+            const c = position.get(columnName) as number;
+            if (start <= rowStart && end >= rowEnd && start === rowStart && columnData.length === rows) {
+              values[c] = columnData as ArrayLike<unknown>;
+              filled[c] = rows;
+              return;
+            }
+            let column = values[c] as unknown[];
+            if (!Array.isArray(column) || column.length !== rows) {
+              column = Array.from({ length: rows }, (_, r) => (values[c] as ArrayLike<unknown>)[r]);
+              values[c] = column;
+            }
+            for (let at = Math.max(start, rowStart); at < Math.min(end, rowEnd); at++) {
+              column[at - rowStart] = (columnData as ArrayLike<unknown>)[at - start];
+              filled[c] = (filled[c] as number) + 1;
+            }
           },
         });
       } catch (error) {
@@ -67,14 +85,18 @@ export async function openParquet(file: string, bytes: AsyncBuffer): Promise<Gro
           cause: error,
         });
       }
-      if (rows.length !== rowEnd - rowStart) {
+      const short = filled.findIndex((n) => n !== rows);
+      if (short >= 0) {
         throw new DataError({
           code: "count-mismatch",
           file,
-          reason: `row group ${g} should hold ${rowEnd - rowStart} rows, read ${rows.length}`,
+          reason: `row group ${g} should hold ${rows} rows of ${JSON.stringify(columns[short])}, read ${filled[short]}`,
         });
       }
-      return (r: number) => (rows[r] as unknown[]).map(cellText);
+      return {
+        cells: (r: number) => values.map((column) => cellText(column[r])),
+        values,
+      };
     },
     close: async () => {},
   };

@@ -14,16 +14,21 @@ export interface GroupedFile {
   readonly columns: readonly string[];
   /** Rows of each group, in file order. */
   readonly groupRows: readonly number[];
-  /** Group `g` read: `cells(r)` gives its row r (0-based in the group) as cells (see `cellText`). */
-  readGroup(g: number): Promise<GroupCells>;
+  /** Group `g`, read whole. */
+  readGroup(g: number): Promise<GroupData>;
   close(): Promise<void>;
 }
 
 /** Opens a file of one columnar format; throws `DataError` for a missing or malformed file. */
 export type OpenGroupedFile = (file: string) => Promise<GroupedFile>;
 
-/** The cells of row r of a group (0-based in the group), in the file's column order. */
-export type GroupCells = (r: number) => string[];
+/** One group read: its rows as cells, and the typed values behind them when the reader has them. */
+export interface GroupData {
+  /** Row r (0-based in the group) as cells (see `cellText`), in the file's column order. */
+  cells(r: number): string[];
+  /** Column-major values (`values[c][r]`), for the encoder's fast path over typed numbers (see `ValueEncoder`). */
+  values?: readonly ArrayLike<unknown>[];
+}
 
 /** A file's info as the CSV reader would give it: columns, no header line. */
 export function groupedInfo(table: GroupedFile, fileIndex: number): CsvFileInfo {
@@ -56,7 +61,7 @@ export async function* readGroupedRows(
       options.onFile?.(info);
       let rowInFile = 0;
       for (let g = 0; g < table.groupRows.length; g++) {
-        const cells = await table.readGroup(g);
+        const { cells } = await table.readGroup(g);
         const rows = table.groupRows[g] as number;
         for (let r = 0; r < rows; r++) {
           const ref: RowRef = { index, file: table.file, fileIndex, line: ++rowInFile };

@@ -4,6 +4,7 @@ import type { SchemaEncoder } from "../schema/encode.ts";
 import type { Schema } from "../schema/types.ts";
 import type { GroupedFile } from "./grouped.ts";
 import type { GroupLayout } from "./source.ts";
+import { ValueEncoder } from "./values.ts";
 
 /** One group, decoded and encoded: 4·numFeatures + 8 bytes per row, plus its bad rows. */
 interface EncodedGroup {
@@ -23,6 +24,8 @@ export class EncodedGroups {
   private readonly cache = new Map<number, EncodedGroup>();
   private readonly pending = new Map<number, Promise<EncodedGroup>>();
   private held = 0;
+  /** Per file: the typed-value fast path of its encoder. */
+  private readonly fast: (ValueEncoder | undefined)[] = [];
   /** Groups read from the files so far (a measure of how well the cache serves the shuffle). */
   groupsRead = 0;
 
@@ -39,15 +42,22 @@ export class EncodedGroups {
   private async load(k: number): Promise<EncodedGroup> {
     const { tables, layout, encoders, schema } = this.settings;
     const f = layout.groupFile[k] as number;
-    const cells = await (tables[f] as GroupedFile).readGroup(layout.groupInFile[k] as number);
+    const { cells, values } = await (tables[f] as GroupedFile).readGroup(layout.groupInFile[k] as number);
     this.groupsRead++;
     const rows = (layout.groupStart[k + 1] as number) - (layout.groupStart[k] as number);
     const numFeatures = schema.numFeatures;
     const features = new Float32Array(rows * numFeatures);
     const labels = new Float64Array(rows);
     const encoder = encoders[f] as SchemaEncoder;
+    const fast = values === undefined ? null : (this.fast[f] ??= new ValueEncoder(encoder.plan()));
     let problems: Map<number, RowProblem> | null = null;
     for (let r = 0; r < rows; r++) {
+      const quick =
+        fast === null ? null : fast.encode(values as ArrayLike<unknown>[], r, features, r * numFeatures);
+      if (quick !== null) {
+        labels[r] = quick;
+        continue;
+      }
       const label = encoder.encode(cells(r), features.subarray(r * numFeatures, (r + 1) * numFeatures));
       if (typeof label === "number") labels[r] = label;
       else {
