@@ -31,9 +31,9 @@ async function columns(file: string): Promise<{ names: string[]; values: Float64
   return { names, values: values.map((v) => Float64Array.from(v)) };
 }
 
-/** The CSV converted to `format` beside it (made once; untimed setup). */
-async function converted(file: string, format: Exclude<DataFormat, "csv">): Promise<string> {
-  const path = `${file}.${format}`;
+/** The CSV converted to `format` beside it (made once; untimed setup); `plain`: Parquet with required, PLAIN-encoded columns. */
+async function converted(file: string, format: Exclude<DataFormat, "csv">, plain = false): Promise<string> {
+  const path = plain ? `${file}.plain.${format}` : `${file}.${format}`;
   if (existsSync(path)) return path;
   const { names, values } = await columns(file);
   const temporary = `${path}.tmp`;
@@ -67,11 +67,11 @@ async function converted(file: string, format: Exclude<DataFormat, "csv">): Prom
   return path;
 }
 
-async function setUp(input: BenchInput, format: DataFormat): Promise<void> {
+async function setUp(input: BenchInput, format: DataFormat, plain = false): Promise<void> {
   const data = await import("@stepwise/data");
   // The CSV's schema for every format: the differential tests prove each format fits the same one.
   const schema: Schema = await fitSchema(input);
-  const paths = format === "csv" ? input.data.file : await converted(input.data.file, format);
+  const paths = format === "csv" ? input.data.file : await converted(input.data.file, format, plain);
   const source: DataSource = await data.openDataSource(format, { paths, schema });
   pipeline = await data.createPipeline({ source, batchSize: input.batchSize, seed: 1, shuffle: "full" });
 }
@@ -82,16 +82,21 @@ async function epoch(): Promise<number> {
   return rows;
 }
 
-function formatContender(format: DataFormat, label: string): Contender {
+function formatContender(format: DataFormat, label: string, plain = false): Contender {
   return {
-    id: `format${format[0]?.toUpperCase()}${format.slice(1)}`,
+    id: `format${format[0]?.toUpperCase()}${format.slice(1)}${plain ? "Plain" : ""}`,
     label: `stepwise ${label}: full shuffle → Float32Array batches`,
-    setup: (input) => setUp(input, format),
+    setup: (input) => setUp(input, format, plain),
     run: epoch,
   };
 }
 
 export const formatCsv = formatContender("csv", "CSV (row index)");
 export const formatJsonl = formatContender("jsonl", "JSON Lines (line index)");
-export const formatParquet = formatContender("parquet", "Parquet (row groups)");
+export const formatParquet = formatContender("parquet", "Parquet (row groups; optional, dictionary, snappy)");
+export const formatParquetPlain = formatContender(
+  "parquet",
+  "Parquet (row groups; required, PLAIN, snappy)",
+  true,
+);
 export const formatArrow = formatContender("arrow", "Arrow IPC (record batches)");

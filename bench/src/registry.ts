@@ -1,5 +1,5 @@
 import { type Contender, csvParseAlone, type DatasetId, rawRead, tfDataCsv } from "./contenders.ts";
-import { formatArrow, formatCsv, formatJsonl, formatParquet } from "./formats.ts";
+import { formatArrow, formatCsv, formatJsonl, formatParquet, formatParquetPlain } from "./formats.ts";
 import { pandasReadCsv, pandasReadCsvChunks } from "./pandas.ts";
 import {
   rowCount,
@@ -78,7 +78,7 @@ export const SUITES: readonly Suite[] = [
     id: "formats",
     title: "(d) the numeric data (a) as CSV, JSON Lines, Parquet and Arrow IPC, full shuffle → batches",
     dataset: "numeric",
-    contenders: [formatCsv, formatJsonl, formatParquet, formatArrow],
+    contenders: [formatCsv, formatJsonl, formatParquet, formatParquetPlain, formatArrow],
   },
 ];
 

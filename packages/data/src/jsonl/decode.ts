@@ -1,6 +1,7 @@
 import { DataError, type RowProblem } from "../errors.ts";
 import type { RangeDecoder, RowReaderSettings } from "../row-index/reader.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
+import { ValueEncoder } from "../table/values.ts";
 import { cellsOf, parseObject } from "./record.ts";
 
 /**
@@ -11,10 +12,14 @@ import { cellsOf, parseObject } from "./record.ts";
 export class JsonlDecoder implements RangeDecoder {
   private readonly files: string[] = [];
   private readonly encoders: SchemaEncoder[] = [];
+  private readonly fast: ValueEncoder[] = [];
   private readonly columns: readonly string[];
+  /** One row's values per column (`values[c][0]`), reused for the fast path. */
+  private readonly values: unknown[][];
 
   constructor(private readonly settings: Omit<RowReaderSettings, "index" | "plan">) {
     this.columns = settings.schema.columns;
+    this.values = this.columns.map(() => [undefined]);
   }
 
   file(f: number): string {
@@ -29,6 +34,7 @@ export class JsonlDecoder implements RangeDecoder {
     encoder.bind(this.columns, { file, line: null });
     this.files.push(file);
     this.encoders.push(encoder);
+    this.fast.push(new ValueEncoder(encoder.plan()));
   }
 
   decode(
@@ -42,6 +48,16 @@ export class JsonlDecoder implements RangeDecoder {
     base: number,
   ): number {
     const { record, problem } = parseObject(buf.subarray(start, end));
+    if (record !== null) {
+      // JSON numbers and known categories straight to features (see ValueEncoder); the rest by text.
+      const { columns, values } = this;
+      for (let c = 0; c < columns.length; c++) {
+        const name = columns[c] as string;
+        (values[c] as unknown[])[0] = Object.hasOwn(record, name) ? record[name] : undefined;
+      }
+      const quick = (this.fast[f] as ValueEncoder).encode(values, 0, out, base);
+      if (quick !== null) return quick;
+    }
     const numFeatures = this.settings.schema.numFeatures;
     const label =
       problem ??
