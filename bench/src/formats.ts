@@ -48,10 +48,13 @@ async function converted(file: string, format: Exclude<DataFormat, "csv">, plain
     await once(out, "finish");
   } else if (format === "parquet") {
     const { parquetWriteBuffer } = await import("hyparquet-writer");
+    // Default: what most writers produce (optional columns, dictionary encoding, snappy), hyparquet's
+    // slower path; plain: required columns in PLAIN encoding, which hyparquet decodes into typed arrays.
     const columnData = names.map((name, c) => ({
       name,
       data: values[c] as Float64Array,
       type: "DOUBLE" as const,
+      ...(plain ? { nullable: false, encoding: "PLAIN" as const } : {}),
     }));
     await writeFile(temporary, new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize: GROUP_ROWS })));
   } else {
