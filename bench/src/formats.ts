@@ -26,7 +26,7 @@ async function columns(file: string): Promise<{ names: string[]; values: Float64
       values = names.map(() => []);
       continue;
     }
-    record.forEach((cell, c) => (values[c] as number[]).push(Number(cell)));
+    for (let c = 0; c < record.length; c++) (values[c] as number[]).push(Number(record[c]));
   }
   return { names, values: values.map((v) => Float64Array.from(v)) };
 }

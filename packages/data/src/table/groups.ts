@@ -49,7 +49,8 @@ export class EncodedGroups {
     const features = new Float32Array(rows * numFeatures);
     const labels = new Float64Array(rows);
     const encoder = encoders[f] as SchemaEncoder;
-    const fast = values === undefined ? null : (this.fast[f] ??= new ValueEncoder(encoder.plan()));
+    if (values !== undefined && this.fast[f] === undefined) this.fast[f] = new ValueEncoder(encoder.plan());
+    const fast = values === undefined ? null : (this.fast[f] as ValueEncoder);
     let problems: Map<number, RowProblem> | null = null;
     for (let r = 0; r < rows; r++) {
       const quick =
