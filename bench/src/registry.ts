@@ -1,4 +1,5 @@
 import { type Contender, csvParseAlone, type DatasetId, rawRead, tfDataCsv } from "./contenders.ts";
+import { formatArrow, formatCsv, formatJsonl, formatParquet, formatParquetPlain } from "./formats.ts";
 import { pandasReadCsv, pandasReadCsvChunks } from "./pandas.ts";
 import {
   rowCount,
@@ -17,7 +18,7 @@ import {
   trainerWorkerTfjsStep,
 } from "./train.ts";
 
-export type SuiteId = "numeric" | "mixed" | "train" | "large";
+export type SuiteId = "numeric" | "mixed" | "train" | "large" | "formats";
 
 export interface Suite {
   id: SuiteId;
@@ -72,6 +73,12 @@ export const SUITES: readonly Suite[] = [
     title: "(c) large numeric CSV, streamed with a 10,000-row shuffle buffer",
     dataset: "large",
     contenders: [rawRead, rowCount, stepwiseBatches, stepwiseParallelBatches],
+  },
+  {
+    id: "formats",
+    title: "(d) the numeric data (a) as CSV, JSON Lines, Parquet and Arrow IPC, full shuffle → batches",
+    dataset: "numeric",
+    contenders: [formatCsv, formatJsonl, formatParquet, formatParquetPlain, formatArrow],
   },
 ];
 

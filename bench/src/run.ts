@@ -176,7 +176,9 @@ async function main(): Promise<void> {
         ? ["fitDatasetTfDataCsv", "fitDataset"]
         : suite.id === "large"
           ? ["rawRead", "raw read"]
-          : ["tfDataCsv", "tf.data.csv"];
+          : suite.id === "formats"
+            ? ["formatCsv", "CSV"]
+            : ["tfDataCsv", "tf.data.csv"];
     const table = `### ${suite.title}\n\n${formatTable(summaries, baseline, baselineLabel)}`;
     tables.push(table);
     console.log(`\n${table}`);
@@ -211,6 +213,7 @@ async function main(): Promise<void> {
     train: suiteJson(inputs.numeric ?? null, results.train),
     large: suiteJson(inputs.large ?? null, results.large),
     coldStart: coldStartResult,
+    formats: suiteJson(inputs.numeric ?? null, results.formats),
     ratios,
     inputWaitShare: trainer?.extra.inputWaitShare ?? null,
     inputWaitShareFullShuffle: byId(results.train).trainerWorkerFull?.extra.inputWaitShare ?? null,

@@ -21,7 +21,7 @@ async function inferFresh(input: BenchInput): Promise<Schema> {
 }
 
 /** The training run's first pass (kinds and statistics), cached beside the generated file: it is setup, not timed. */
-async function fitSchema(input: BenchInput): Promise<Schema> {
+export async function fitSchema(input: BenchInput): Promise<Schema> {
   const { parseSchema } = await import("@stepwise/data");
   const { file } = input.data;
   const cache = `${file}.schema.json`;

@@ -52,9 +52,18 @@ export function addPlanFlags(command: Command, defaults: { batchSize?: number; e
     );
 }
 
-/** The CSV format flags (header, delimiter). */
+/** What `--format` takes: the data's file format, `auto` by extension. */
+export const FORMAT_FLAGS = ["auto", "csv", "jsonl", "parquet", "arrow"] as const;
+export type FormatFlag = (typeof FORMAT_FLAGS)[number];
+
+/** The data format flags: the file format, and for CSV the header and delimiter. */
 export function addCsvFormatFlags(command: Command): Command {
   return command
+    .option(
+      "--format <auto|csv|jsonl|parquet|arrow>",
+      "data file format (default auto: .jsonl/.ndjson JSON Lines, .parquet Parquet, .arrow/.feather Arrow IPC, else CSV)",
+      choiceFlag("--format", FORMAT_FLAGS),
+    )
     .option("--no-header", "the CSV files have no header row")
     .option(
       "--delimiter <CHAR>",

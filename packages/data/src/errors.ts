@@ -21,6 +21,7 @@ export type DataErrorCode =
   // Per record: subject to the bad-record policy.
   | "field-count"
   | "invalid-utf8"
+  | "bad-json"
   | "bad-number"
   | "missing-value"
   | "missing-label"

@@ -13,9 +13,14 @@ export { type InferSchemaOptions, inferSchema } from "./csv/infer.ts";
 export { type CsvSource, type CsvSourceOptions, csvSource } from "./csv/source.ts";
 // Errors: every failure the package throws is one of these.
 export { DataError } from "./errors.ts";
+// Other formats: JSON Lines, Parquet, Arrow IPC (by extension or by name) and NumPy arrays.
+export type { DataFormat } from "./formats/files.ts";
+export { type InferDataSchemaOptions, inferDataSchema } from "./formats/infer.ts";
+export { openDataSource } from "./formats/open.ts";
 // Manifest: which rows every step read, and its verification.
 export { type ManifestReport, verifyManifest } from "./manifest/verify.ts";
 export { type ManifestWriter, openManifest } from "./manifest/writer.ts";
+export { npySource } from "./npy/source.ts";
 // Pipeline: the planned epochs of batches, its resumable state.
 export type { Loader, Pipeline, PipelineOptions } from "./pipeline/api.ts";
 export { PipelineError } from "./pipeline/errors.ts";

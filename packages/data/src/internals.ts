@@ -5,6 +5,7 @@
  * of the public entry is re-exported, so one import serves both.
  */
 
+export { openArrowSource } from "./arrow/source.ts";
 export { type BadRowBudget, type MaxBadRows, parseMaxBadRows } from "./csv/budget.ts";
 export { type CountRowsOptions, countRows, countRowsPerFile, type RowCount } from "./csv/count.ts";
 export { resolveCsvFiles } from "./csv/files.ts";
@@ -23,7 +24,18 @@ export { CSV_PARSERS, type CsvParser } from "./csv/records.ts";
 export { REJECTS_HEADER } from "./csv/rejects.ts";
 export { type CsvSource, type CsvSourceOptions, csvSource } from "./csv/source.ts";
 export { DataError, type DataErrorCode, type RowProblem } from "./errors.ts";
+export {
+  DATA_FORMATS,
+  type DataFormat,
+  detectFormat,
+  formatOfName,
+  resolveDataFiles,
+} from "./formats/files.ts";
+export { type InferDataSchemaOptions, inferDataSchema } from "./formats/infer.ts";
+export { countDataRows, type DataSource, openDataSource, streamDataSource } from "./formats/open.ts";
+export { readRows } from "./formats/rows.ts";
 export * from "./index.ts";
+export { jsonlSource, openIndexedJsonl } from "./jsonl/source.ts";
 export type { ManifestEnd, ManifestEntry, ManifestHeader } from "./manifest/format.ts";
 export {
   describeManifestReport,
@@ -38,6 +50,9 @@ export {
   manifestOptions,
   openManifest,
 } from "./manifest/writer.ts";
+export { type NpyArray, parseNpy } from "./npy/parse.ts";
+export { npySource } from "./npy/source.ts";
+export { openParquetSource } from "./parquet/source.ts";
 export {
   AUTO_WORKER_MIN_SAMPLES,
   DEFAULT_SHUFFLE_BUFFER,
@@ -128,6 +143,7 @@ export {
   type GeneratorSourceOptions,
   generatorSource,
 } from "./sources/generator.ts";
+export type { GroupedSource, GroupedSourceOptions } from "./table/source.ts";
 export type {
   Batch,
   ChunkedSource,

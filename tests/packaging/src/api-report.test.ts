@@ -15,10 +15,11 @@ describe("public API report", () => {
     }
   });
 
-  it("the data package's main entry → at most 30 names", () => {
+  // About 30 for sources, schema, pipeline, manifest and errors, plus five for the other formats.
+  it("the data package's main entry → at most 35 names", () => {
     const report = reports.get("stepwise-data.md") ?? "";
     const count = Number(/public API \((\d+) names\)/.exec(report)?.[1]);
-    expect(count).toBeLessThanOrEqual(30);
+    expect(count).toBeLessThanOrEqual(35);
   });
 
   it("report text → no machine paths", () => {

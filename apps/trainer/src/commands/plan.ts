@@ -14,6 +14,7 @@ interface PlanFlags {
   data?: string;
   header: boolean;
   delimiter?: string;
+  format?: string;
   batchSize?: number;
   epochs: number;
   initialEpoch: number;
@@ -48,7 +49,7 @@ export async function planFromFlags(flags: PlanFlags): Promise<Plan> {
     );
   }
   if (flags.batchSize === undefined) throw new UsageError("--batch-size is required");
-  const csv = { header: flags.header, delimiter: flags.delimiter };
+  const csv = { header: flags.header, delimiter: flags.delimiter, format: flags.format };
   const rows = flags.samples ?? (await countDataRows(flags.data as string, csv, "--data"));
   // The split train makes: the same sizes from the same code (which rows go where does not change the plan).
   const { splitSizes } = await import("../train/split.ts");

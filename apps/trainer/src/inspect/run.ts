@@ -2,6 +2,7 @@ import {
   type Batch,
   type CsvSource,
   createPipeline,
+  type GroupedSource,
   type IndexedCsvSource,
   isPadding,
 } from "@stepwise/data/internals";
@@ -115,12 +116,22 @@ export async function inspect(
  * reads only the rows a step needs, so its counts are those of one pass.
  */
 function rowCounts(data: CsvSource, config: TrainConfig) {
+  const quarantined = config.onBadRecord === "quarantine";
+  if (!("index" in data) && "badRows" in data) {
+    // Parquet and Arrow: random access through row groups, bad rows found once when opened.
+    const grouped = data as GroupedSource;
+    return {
+      rowsRead: grouped.numSamples + grouped.badRows,
+      rowsUsed: grouped.numSamples,
+      rowsSkipped: quarantined ? 0 : grouped.badRows,
+      rowsQuarantined: quarantined ? grouped.badRows : 0,
+    };
+  }
   if (!("index" in data)) {
     const { rowsRead, rowsUsed, rowsSkipped, rowsQuarantined } = data.summary().cumulative;
     return { rowsRead, rowsUsed, rowsSkipped, rowsQuarantined };
   }
   const indexed = data as IndexedCsvSource;
-  const quarantined = config.onBadRecord === "quarantine";
   return {
     rowsRead: indexed.index.numRows,
     rowsUsed: indexed.numSamples,

@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import { basename } from "node:path";
 import type { OnExhausted, ShardPolicy } from "@stepwise/core";
 import { UsageError } from "../errors.ts";
-import type { ShuffleFlag } from "../flags.ts";
+import type { FormatFlag, ShuffleFlag } from "../flags.ts";
 import type { SplitMode } from "./split.ts";
 
 export const OPTIMIZERS = ["adam", "sgd", "rmsprop"] as const;
@@ -23,6 +23,8 @@ export interface TrainConfig {
   ignore?: string[];
   header: boolean;
   delimiter?: string;
+  /** Data file format; unset or `auto`: by extension. */
+  format?: FormatFlag;
   task: TaskFlag;
   model: string;
   modelJson?: string;
@@ -78,6 +80,7 @@ const CONFIG_KEYS: readonly (keyof TrainConfig)[] = [
   "ignore",
   "header",
   "delimiter",
+  "format",
   "task",
   "model",
   "modelJson",

@@ -1,20 +1,21 @@
 import {
   type CsvSource,
-  csvSource,
   DataError,
   describeSchema,
-  type InferSchemaOptions,
-  inferSchema,
+  formatOfName,
+  type InferDataSchemaOptions,
+  inferDataSchema,
   parseSchema,
   type RejectedRow,
-  readCsvRows,
+  readRows,
   type SampleSource,
   type Schema,
+  streamDataSource,
 } from "@stepwise/data/internals";
 import { UsageError } from "../errors.ts";
 import type { Task } from "../model/build.ts";
 import type { TrainConfig } from "./config.ts";
-import { csvFormat, trainingSources } from "./sources.ts";
+import { csvFormat, formatOf, trainingSources } from "./sources.ts";
 import { splitMembership } from "./split.ts";
 
 /** Training data ready for a pipeline: sources, schema and what the model must predict. */
@@ -116,7 +117,7 @@ function kindsOf(schema: Schema): string {
  */
 export async function fitSchema(config: TrainConfig): Promise<Schema> {
   const options = schemaOptions(config);
-  const all = await inferSchema(options);
+  const all = await inferDataSchema(options);
   if (config.validationSplit === undefined) return all;
   const numSamples = all.fit.rowsUsed;
   const { isValidation } = splitMembership({
@@ -125,7 +126,10 @@ export async function fitSchema(config: TrainConfig): Promise<Schema> {
     seed: config.seed,
     mode: config.splitMode,
   });
-  const training = await inferSchema({ ...options, includeSample: (position) => !isValidation(position) });
+  const training = await inferDataSchema({
+    ...options,
+    includeSample: (position) => !isValidation(position),
+  });
   if (training.fit.rowsUsed !== numSamples || kindsOf(training) !== kindsOf(all)) {
     throw new DataError({
       code: "count-mismatch",
@@ -135,9 +139,10 @@ export async function fitSchema(config: TrainConfig): Promise<Schema> {
   return training;
 }
 
-function schemaOptions(config: TrainConfig): InferSchemaOptions {
+function schemaOptions(config: TrainConfig): InferDataSchemaOptions {
   return {
     paths: config.data,
+    format: config.format ?? "auto",
     ...csvFormat(config),
     label: config.label,
     ...(config.features ? { features: config.features } : {}),
@@ -192,7 +197,7 @@ export async function openScoringData(
   const schema = parseSchema(savedSchema);
   const { task, classNames } = taskOf(schema, config.task, data);
   const onBadRecord = options.onBadRecord ?? (config.onBadRecord === "error" ? "error" : "skip");
-  const source = csvSource({
+  const source = await streamDataSource(await formatOf(config, data), {
     paths: data,
     schema,
     ...csvFormat(config),
@@ -217,7 +222,9 @@ export function idColumn(
   column: string,
 ): { at(row: number): Promise<string>; close(): Promise<void> } {
   const data = files.join(", ");
-  const rows = readCsvRows(files, csvFormat(config))[Symbol.asyncIterator]();
+  const given = config.format ?? "auto";
+  const format = given !== "auto" ? given : (formatOfName(files[0] ?? "") ?? "csv");
+  const rows = readRows(format, files, csvFormat(config))[Symbol.asyncIterator]();
   return {
     async at(row: number): Promise<string> {
       for (;;) {

@@ -1,13 +1,15 @@
 import {
   type CsvSource,
-  csvSource,
-  openIndexedCsv,
+  type DataFormat,
+  detectFormat,
+  openDataSource,
   parseByteSize,
   parseMaxBadRows,
   planBlocks,
-  resolveCsvFiles,
+  resolveDataFiles,
   type SampleSource,
   type Schema,
+  streamDataSource,
   subsetBlocks,
 } from "@stepwise/data/internals";
 import { UsageError } from "../errors.ts";
@@ -84,9 +86,14 @@ export function checkReadingFlags(config: TrainConfig): void {
   if (maxBadRows !== undefined) checkFlag("--max-bad-rows", () => parseMaxBadRows(maxBadRows));
 }
 
+/** The file format of a data spec: `--format`, else by extension. Throws `DataError` for mixed formats. */
+export function formatOf(config: Pick<TrainConfig, "format">, data: string): Promise<DataFormat> {
+  return detectFormat(data, config.format ?? "auto");
+}
+
 /** The first gzip-compressed file of a data spec: such data can only be streamed. */
-async function gzipFileOf(data: string): Promise<string | undefined> {
-  return (await resolveCsvFiles(data)).find((file) => /\.gz$/i.test(file));
+async function gzipFileOf(data: string, format: DataFormat): Promise<string | undefined> {
+  return (await resolveDataFiles(data, format)).find((file) => /\.gz$/i.test(file));
 }
 
 /**
@@ -97,7 +104,13 @@ async function gzipFileOf(data: string): Promise<string | undefined> {
  */
 export async function resolveShuffle(config: TrainConfig): Promise<ShuffleFlag> {
   checkReadingFlags(config);
-  const gzip = await gzipFileOf(config.data);
+  const format = await formatOf(config, config.data);
+  const gzip = await gzipFileOf(config.data, format);
+  if ((format === "parquet" || format === "arrow") && config.shuffle === "buffer") {
+    throw new UsageError(
+      `--shuffle buffer: ${format} data is read through its row groups, which give random access; use --shuffle full or none`,
+    );
+  }
   if (gzip !== undefined && config.shuffle === "full") {
     throw new UsageError(
       `--shuffle full: ${gzip} is gzip-compressed and cannot be indexed for random access; use --shuffle buffer (or decompress it)`,
@@ -134,15 +147,16 @@ async function checkBudgetBeforeTraining(source: CsvSource, config: TrainConfig,
 
 /**
  * The training and validation sources of a run, from its config and fitted schema. `full` and
- * `none` read the data through its row index (`openIndexedCsv`, within `--memory-budget`), and a
+ * `none` read the data through its row index or row groups (`openDataSource`, within `--memory-budget`), and a
  * `--validation-split` makes both sides block subsets of it, so both stay random access; `buffer`
- * (and `none` on gzip data) streams the files (`csvSource`). Plain inputs only, so the pipeline
+ * (and `none` on gzip data) streams CSV or JSON Lines files (`streamDataSource`). Plain inputs only, so the pipeline
  * worker builds the same training source on its own thread. Throws `UsageError` for a memory
  * budget too small for the row index, and the data package's `DataError` for bad data or more
  * bad rows than `--max-bad-rows`.
  */
 export async function trainingSources(config: TrainConfig, schema: Schema): Promise<TrainingSources> {
   const format = csvFormat(config);
+  const dataFormat = await formatOf(config, config.data);
   const numSamples = schema.fit.rowsUsed;
   const options = {
     paths: config.data,
@@ -161,11 +175,20 @@ export async function trainingSources(config: TrainConfig, schema: Schema): Prom
   const validation =
     config.validationData === undefined
       ? null
-      : csvSource({ paths: config.validationData, schema, ...format });
+      : await streamDataSource(await formatOf(config, config.validationData), {
+          paths: config.validationData,
+          schema,
+          ...format,
+        });
   const shuffle = shuffleOf(config);
   // `none` on gzip data streams the files in order; `full` on it was refused by resolveShuffle.
-  if (shuffle === "full" || (shuffle === "none" && (await gzipFileOf(config.data)) === undefined)) {
-    const data = await openIndexedCsv({
+  const streamed = dataFormat === "csv" || dataFormat === "jsonl";
+  if (
+    !streamed ||
+    shuffle === "full" ||
+    (shuffle === "none" && (await gzipFileOf(config.data, dataFormat)) === undefined)
+  ) {
+    const data = await openDataSource(dataFormat, {
       ...options,
       ...(config.memoryBudget !== undefined ? { memoryBudget: config.memoryBudget } : {}),
     }).catch((error: unknown) => {
@@ -180,7 +203,7 @@ export async function trainingSources(config: TrainConfig, schema: Schema): Prom
       data,
     };
   }
-  const data = csvSource(options);
+  const data = await streamDataSource(dataFormat, options);
   await checkBudgetBeforeTraining(data, config, schema);
   if (split === null) return { train: data, validation, data };
   return { ...splitSource(data, split), data };

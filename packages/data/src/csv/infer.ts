@@ -28,6 +28,12 @@ export interface InferSchemaOptions extends CsvFormat, SchemaOptions {
   includeSample?: IncludeSample;
 }
 
+/** How `inferSchemaFrom` reads data of another format: its files and the rows of one pass (callable again). */
+export interface RowReading {
+  files: readonly string[];
+  rows(onFile: (info: CsvFileInfo) => void): AsyncIterable<CsvRow>;
+}
+
 /** Per file: where each of the first file's columns is in its rows, or null when they line up. */
 function alignment(info: CsvFileInfo, columns: readonly string[]): Int32Array | null {
   const same = info.columns.length === columns.length && info.columns.every((name, i) => name === columns[i]);
@@ -66,6 +72,14 @@ interface FitPass {
  * await inferSchema({ paths: "iris.csv", label: "species", includeSample: (p) => p < 80 })
  */
 export async function inferSchema(options: InferSchemaOptions): Promise<Schema> {
+  return inferSchemaFrom(options, null);
+}
+
+/** `inferSchema` over the rows `reading` gives (another format), or CSV when it is null. */
+export async function inferSchemaFrom(
+  options: InferSchemaOptions,
+  reading: RowReading | null,
+): Promise<Schema> {
   // No rejects path is needed here, whatever the policy: nothing is written during fitting.
   const policy = checkPolicy(options.onBadRecord ?? "error", "");
   const maxCategories = options.maxCategories ?? 20;
@@ -75,10 +89,10 @@ export async function inferSchema(options: InferSchemaOptions): Promise<Schema> 
       reason: `maxCategories must be a positive integer, got ${JSON.stringify(maxCategories)}`,
     });
   }
-  const files = await resolveCsvFiles(options.paths);
-  const first = await fitPass(files, options, policy, maxCategories, null);
+  const files = reading?.files ?? (await resolveCsvFiles(options.paths));
+  const first = await fitPass(files, reading, options, policy, maxCategories, null);
   if (first.schema !== null) return first.schema;
-  const second = await fitPass(files, options, policy, maxCategories, first.draft);
+  const second = await fitPass(files, reading, options, policy, maxCategories, first.draft);
   if (second.schema === null || fittingKinds(second.draft) !== fittingKinds(first.draft)) {
     throw new DataError({
       code: "count-mismatch",
@@ -97,6 +111,7 @@ export async function inferSchema(options: InferSchemaOptions): Promise<Schema> 
  */
 async function fitPass(
   files: readonly string[],
+  reading: RowReading | null,
   options: InferSchemaOptions,
   policy: BadRecordPolicy,
   maxCategories: number,
@@ -156,18 +171,21 @@ async function fitPass(
     else await reject(row, problem);
   };
 
-  const rows = readCsvRows(files, {
-    header: options.header,
-    columns: options.columns,
-    delimiter: options.delimiter,
-    chunkBytes: options.chunkBytes,
-    parser: options.parser,
-    onFile: (info) => {
-      if (kinds === null) kinds = new KindTally(info.columns.length, maxCategories + 1);
-      if (fitter === null) pendingFiles.push(info);
-      else bind(info);
-    },
-  });
+  const onFile = (info: CsvFileInfo) => {
+    if (kinds === null) kinds = new KindTally(info.columns.length, maxCategories + 1);
+    if (fitter === null) pendingFiles.push(info);
+    else bind(info);
+  };
+  const rows =
+    reading?.rows(onFile) ??
+    readCsvRows(files, {
+      header: options.header,
+      columns: options.columns,
+      delimiter: options.delimiter,
+      chunkBytes: options.chunkBytes,
+      parser: options.parser,
+      onFile,
+    });
   for await (const row of rows) {
     if (aligning?.info !== row.info) {
       aligning = { info: row.info, positions: alignment(row.info, (pendingFiles[0] as CsvFileInfo).columns) };

@@ -9,6 +9,25 @@ const LF = 0x0a;
 import { COALESCE_GAP_BYTES, layOut, newLayout, type ReadLayout, Recycler } from "./layout.ts";
 import type { RowReaderSettings } from "./settings.ts";
 
+/** Turns a row's exact bytes into a sample: CSV records (`RowDecoder`) or JSON Lines records. */
+export interface RangeDecoder {
+  /** Path of file `f` (as added). */
+  file(f: number): string;
+  /** Adds the next file from its first record's bytes (its header, or first row) and 1-based line. */
+  addFile(file: string, bytes: Buffer, line: number): void;
+  /** Decodes `buf[start, end)` of file `f` into `out[base, base + numFeatures)`; returns the label. */
+  decode(
+    f: number,
+    buf: Buffer,
+    start: number,
+    end: number,
+    valid: boolean,
+    line: number,
+    out: Float32Array,
+    base: number,
+  ): number;
+}
+
 /** A block's decoded contents in output order: 4·numFeatures + 28 bytes per sample. */
 interface BlockArrays {
   capacity: number;
@@ -27,14 +46,17 @@ interface BlockArrays {
  * block plan counts instead of growing with garbage between collections.
  */
 export class RowReader {
-  private readonly decoder: RowDecoder;
+  private readonly decoder: RangeDecoder;
   private readonly buffers: Recycler<Buffer & { capacity: number }>;
   private readonly layouts = new Recycler(newLayout, 1);
   // Two: the block being consumed and the one being read ahead.
   private readonly blocks: Recycler<BlockArrays>;
 
-  constructor(private readonly settings: RowReaderSettings) {
-    this.decoder = new RowDecoder(settings);
+  constructor(
+    private readonly settings: RowReaderSettings,
+    decoder?: RangeDecoder,
+  ) {
+    this.decoder = decoder ?? new RowDecoder(settings);
     const { readBytes, readConcurrency } = settings.plan;
     this.buffers = new Recycler(
       (capacity) =>

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { RecordCounter } from "../csv/count.ts";
 import { resolveCsvFiles } from "../csv/files.ts";
 import { DataError } from "../errors.ts";
+import { LineCounter } from "../jsonl/lines.ts";
 import { fingerprintFile, StreamFingerprint } from "./fingerprint.ts";
 import { discardSidecar, type FileKey, readSidecar, sidecarPath, writeSidecar } from "./sidecar.ts";
 import { type RecordTable, recordLine, recordStart, TableBuilder, tableBytes } from "./table.ts";
@@ -16,7 +17,15 @@ export interface RowIndexOptions {
   cache?: boolean;
   /** Bytes per read while indexing. Default 4 MiB. */
   chunkBytes?: number;
+  /**
+   * What a record is: `csv` (default) a CSV record (line feeds inside quotes do not end it),
+   * `lines` a non-blank line (JSON Lines, where every line break in a value is escaped).
+   */
+  records?: RecordKind;
 }
+
+/** How records are delimited in an indexed file (see `RowIndexOptions.records`). */
+export type RecordKind = "csv" | "lines";
 
 /** How a file's index was obtained: read from a current sidecar, built and saved, or built and kept in memory only. */
 export type IndexOrigin = "cached" | "built" | "memory";
@@ -154,9 +163,10 @@ export async function scanRecords(
   file: string,
   chunkBytes: number,
   fingerprint: StreamFingerprint | null = null,
+  records: RecordKind = "csv",
 ): Promise<RecordTable> {
   const builder = new TableBuilder();
-  const counter = new RecordCounter(builder);
+  const counter = records === "lines" ? new LineCounter(builder) : new RecordCounter(builder);
   try {
     const handle = await open(file, "r");
     try {
@@ -199,7 +209,7 @@ async function currentFingerprint(file: string, sizeBytes: number): Promise<Buff
 
 async function indexFile(
   file: string,
-  options: Required<Pick<RowIndexOptions, "cache" | "chunkBytes">> & { indexDir: string | null },
+  options: Required<Pick<RowIndexOptions, "cache" | "chunkBytes" | "records">> & { indexDir: string | null },
 ): Promise<{ table: RecordTable; key: FileKey; origin: IndexOrigin; sidecar: string | null }> {
   if (/\.gz$/i.test(file)) {
     throw new DataError({
@@ -211,7 +221,7 @@ async function indexFile(
     });
   }
   const key = await keyOf(file);
-  const path = sidecarPath(file, options.indexDir);
+  const path = sidecarPath(file, options.indexDir, options.records);
   if (options.cache) {
     // Size and mtime can stay the same when the content does not (a rewrite, a restored mtime):
     // the sidecar is used only when the content fingerprint matches too.
@@ -222,7 +232,7 @@ async function indexFile(
     }
   }
   const fingerprint = new StreamFingerprint(key.sizeBytes);
-  const table = await scanRecords(file, options.chunkBytes, fingerprint);
+  const table = await scanRecords(file, options.chunkBytes, fingerprint, options.records);
   const after = await keyOf(file);
   if (after.sizeBytes !== key.sizeBytes || after.mtimeMs !== key.mtimeMs) {
     throw new DataError({
@@ -256,6 +266,7 @@ export async function buildRowIndex(
     cache: options.cache ?? true,
     chunkBytes: options.chunkBytes ?? 4 * 2 ** 20,
     indexDir: options.indexDir ?? null,
+    records: options.records ?? "csv",
   };
   const files = await resolveCsvFiles(paths);
   const entries: FileRows[] = [];

@@ -27,12 +27,16 @@ export function defaultIndexDir(file: string): string {
 
 /**
  * The sidecar's path: the file's name (to be recognisable) plus a hash of its absolute path, so
- * one shared `indexDir` can hold the indexes of same-named files from different folders.
+ * one shared `indexDir` can hold the indexes of same-named files from different folders. Line
+ * indexes (JSON Lines) end in `.lineidx`: a file indexed both ways keeps both.
  */
-export function sidecarPath(file: string, indexDir: string | null): string {
+export function sidecarPath(file: string, indexDir: string | null, records: "csv" | "lines" = "csv"): string {
   const absolute = resolve(file);
   const tag = createHash("sha256").update(absolute).digest("hex").slice(0, 12);
-  return join(indexDir ?? defaultIndexDir(absolute), `${basename(absolute)}.${tag}.rowidx`);
+  return join(
+    indexDir ?? defaultIndexDir(absolute),
+    `${basename(absolute)}.${tag}.${records === "lines" ? "lineidx" : "rowidx"}`,
+  );
 }
 
 const pad8 = (n: number): number => Math.ceil(n / 8) * 8;

@@ -1,6 +1,7 @@
 import { budgetOf } from "../csv/budget.ts";
 import { resolveFormat } from "../csv/format.ts";
 import { checkPolicy, RowTally } from "../csv/policy.ts";
+import type { CsvFileInfo, CsvRow } from "../csv/read.ts";
 import { RejectsFile } from "../csv/rejects.ts";
 import type { CsvSource, CsvSourceOptions } from "../csv/source.ts";
 import { DataError } from "../errors.ts";
@@ -9,8 +10,9 @@ import { parseSchema } from "../schema/json.ts";
 import type { SampleChunk } from "../types.ts";
 import { workerSpecField } from "../worker-spec.ts";
 import { type BlockPlan, type ByteSize, DEFAULT_MEMORY_BUDGET, parseByteSize, planBlocks } from "./memory.ts";
-import { RowReader } from "./reader.ts";
-import { buildRowIndex, type RowIndex } from "./row-index.ts";
+import { type RangeDecoder, RowReader } from "./reader.ts";
+import { buildRowIndex, type RecordKind, type RowIndex } from "./row-index.ts";
+import type { RowReaderSettings } from "./settings.ts";
 import { scanBadRows, UsableRows } from "./usable.ts";
 
 export interface IndexedCsvSourceOptions extends CsvSourceOptions {
@@ -65,14 +67,36 @@ function checkIndices(indices: ArrayLike<number>, numSamples: number): void {
  * @example const source = await openIndexedCsv({ paths: "data/*.csv", schema, memoryBudget: "256MB" })
  */
 export async function openIndexedCsv(options: IndexedCsvSourceOptions): Promise<IndexedCsvSource> {
-  const format = resolveFormat(options);
+  return openIndexedRows(options);
+}
+
+/**
+ * How an indexed source reads a format other than CSV (JSON Lines): what a record is, how the
+ * bad-row scan reads the rows of a pass, and how a row's bytes become a sample.
+ */
+export interface IndexedReading {
+  records: RecordKind;
+  /** The dataset's files, already resolved. */
+  files: readonly string[];
+  /** Rows of one pass in file order (the bad-row scan); `onFile` binds each file's columns. */
+  rows(onFile: (info: CsvFileInfo) => void): AsyncIterable<CsvRow>;
+  decoder(settings: RowReaderSettings): RangeDecoder;
+}
+
+/** `openIndexedCsv`, or with `reading` the same random-access source over another line-delimited format. */
+export async function openIndexedRows(
+  options: IndexedCsvSourceOptions,
+  reading: IndexedReading | null = null,
+): Promise<IndexedCsvSource> {
+  const format = reading === null ? resolveFormat(options) : resolveFormat({ header: false });
   const schema = parseSchema(options.schema);
   const rejectsPath = options.rejects ?? null;
   const policy = checkPolicy(options.onBadRecord ?? "error", rejectsPath);
   const memoryBudget = parseByteSize(options.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
   budgetOf(options.maxBadRows, policy, null); // option mistakes fail before the files are indexed
-  const index = await buildRowIndex(options.paths, {
+  const index = await buildRowIndex(reading?.files ?? options.paths, {
     header: format.header,
+    records: reading?.records ?? "csv",
     indexDir: options.indexDir ?? null,
     cache: options.cache ?? true,
     ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}),
@@ -92,6 +116,7 @@ export async function openIndexedCsv(options: IndexedCsvSourceOptions): Promise<
           parser: options.parser,
           tally,
           rejects,
+          ...(reading === null ? {} : { rows: reading.rows }),
         });
   const usable = new UsableRows(index.numRows, bad);
   const numSamples = usable.numSamples;
@@ -116,7 +141,7 @@ export async function openIndexedCsv(options: IndexedCsvSourceOptions): Promise<
     numFeatures: schema.numFeatures,
     indexBytes: index.indexBytes + bad.byteLength,
   });
-  const reader = new RowReader({
+  const settings: RowReaderSettings = {
     index,
     format,
     schema,
@@ -125,7 +150,8 @@ export async function openIndexedCsv(options: IndexedCsvSourceOptions): Promise<
     unseen: tally.unseen,
     maxRecordChars: options.maxRecordChars ?? 16 * 2 ** 20,
     plan: blocks,
-  });
+  };
+  const reader = new RowReader(settings, reading?.decoder(settings));
   await reader.open();
 
   const readBlock = async (indices: ArrayLike<number>): Promise<SampleBlock> => {

@@ -1,6 +1,6 @@
 import type { ResolvedFormat } from "../csv/format.ts";
 import type { RowTally } from "../csv/policy.ts";
-import { readCsvRows } from "../csv/read.ts";
+import { type CsvFileInfo, type CsvRow, readCsvRows } from "../csv/read.ts";
 import type { CsvParser } from "../csv/records.ts";
 import type { RejectsFile } from "../csv/rejects.ts";
 import { DataError } from "../errors.ts";
@@ -45,7 +45,7 @@ export class UsableRows {
  * must equal the reader's, else the index does not describe the file (`count-mismatch`).
  */
 export async function scanBadRows(
-  index: RowIndex,
+  index: Pick<RowIndex, "files" | "numRows">,
   settings: {
     format: ResolvedFormat;
     schema: Schema;
@@ -53,6 +53,8 @@ export async function scanBadRows(
     parser: CsvParser | undefined;
     tally: RowTally;
     rejects: RejectsFile | null;
+    /** The rows of one pass, when not CSV (e.g. JSON Lines); `onFile` binds each file's columns. */
+    rows?: (onFile: (info: CsvFileInfo) => void) => AsyncIterable<CsvRow>;
   },
 ): Promise<Float64Array> {
   const { format, schema, tally, rejects } = settings;
@@ -62,12 +64,16 @@ export async function scanBadRows(
   const pass = tally.startPass();
   await rejects?.begin();
   try {
-    const rows = readCsvRows(index.files, {
-      ...format,
-      columns: format.columns ?? undefined,
-      parser: settings.parser,
-      onFile: (info) => encoder.bind(info.columns, { file: info.file, line: info.headerLine }),
-    });
+    const onFile = (info: CsvFileInfo) =>
+      encoder.bind(info.columns, { file: info.file, line: info.headerLine });
+    const rows =
+      settings.rows?.(onFile) ??
+      readCsvRows(index.files, {
+        ...format,
+        columns: format.columns ?? undefined,
+        parser: settings.parser,
+        onFile,
+      });
     for await (const row of rows) {
       const problem = row.problem ?? encoder.encode(row.fields, features);
       if (typeof problem === "number") {

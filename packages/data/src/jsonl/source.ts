@@ -1,0 +1,119 @@
+import { budgetOf } from "../csv/budget.ts";
+import { checkPolicy, RowTally } from "../csv/policy.ts";
+import { RejectsFile } from "../csv/rejects.ts";
+import type { CsvSource, CsvSourceOptions } from "../csv/source.ts";
+import { DataError } from "../errors.ts";
+import { resolveDataFiles } from "../formats/files.ts";
+import { type IndexedCsvSource, type IndexedCsvSourceOptions, openIndexedRows } from "../row-index/source.ts";
+import { SchemaEncoder } from "../schema/encode.ts";
+import { parseSchema } from "../schema/json.ts";
+import type { Sample } from "../types.ts";
+import { JsonlDecoder } from "./decode.ts";
+import { readJsonlRows } from "./read.ts";
+
+/** Options of a JSON Lines source: those of a CSV source, less the CSV layout (header, delimiter, parser). */
+export type JsonlSourceOptions = Omit<CsvSourceOptions, "header" | "columns" | "delimiter" | "parser">;
+export type IndexedJsonlSourceOptions = Omit<
+  IndexedCsvSourceOptions,
+  "header" | "columns" | "delimiter" | "parser"
+>;
+
+/**
+ * Opens JSON Lines files (`.jsonl`, `.ndjson`; directories and globs as for CSV) as a
+ * random-access block source through a row index of line offsets (sidecars `*.lineidx`), with
+ * the semantics of `openIndexedCsv`: exact numSamples, bad-record policies decided once, block
+ * reads, full shuffle and position-only resume. Each record is read as the schema's columns (a
+ * key a record lacks is a missing value). Throws `DataError` as `openIndexedCsv` does; gzip files
+ * are `not-indexable` (stream them with `jsonlSource`).
+ * @example const source = await openIndexedJsonl({ paths: "events.jsonl", schema })
+ */
+export async function openIndexedJsonl(options: IndexedJsonlSourceOptions): Promise<IndexedCsvSource> {
+  const schema = parseSchema(options.schema);
+  const files = await resolveDataFiles(options.paths, "jsonl");
+  return openIndexedRows(
+    { ...options, schema },
+    {
+      records: "lines",
+      files,
+      rows: (onFile) =>
+        readJsonlRows(files, { columns: schema.columns, onFile, chunkBytes: options.chunkBytes }),
+      decoder: (settings) => new JsonlDecoder(settings),
+    },
+  );
+}
+
+/**
+ * Streams JSON Lines files (plain or `.gz`) as samples, one full pass per `stream()` call, in file
+ * order with bounded memory: the JSON Lines counterpart of `csvSource`, with the same bad-record
+ * policies, counts and errors (`file:line: reason`).
+ * @example const source = jsonlSource({ paths: "events.jsonl.gz", schema, onBadRecord: "skip" })
+ */
+export function jsonlSource(options: JsonlSourceOptions): CsvSource {
+  const schema = parseSchema(options.schema);
+  const rejectsPath = options.rejects ?? null;
+  const policy = checkPolicy(options.onBadRecord ?? "error", rejectsPath);
+  const numSamples = options.numSamples ?? null;
+  const rejects = policy === "quarantine" ? new RejectsFile(rejectsPath as string, ",") : null;
+  const tally = new RowTally(
+    policy,
+    rejects,
+    budgetOf(options.maxBadRows, policy, null),
+    options.onReject ?? null,
+  );
+  let files: Promise<string[]> | null = null;
+  const resolveFiles = (): Promise<string[]> => {
+    files ??= resolveDataFiles(options.paths, "jsonl");
+    return files;
+  };
+
+  async function* stream(): AsyncGenerator<Sample> {
+    const list = await resolveFiles();
+    const encoder = new SchemaEncoder(schema, { requireLabel: options.requireLabel, unseen: tally.unseen });
+    const pass = tally.startPass();
+    await rejects?.begin();
+    try {
+      const rows = readJsonlRows(list, {
+        columns: schema.columns,
+        chunkBytes: options.chunkBytes,
+        onFile: (info) => encoder.bind(info.columns, { file: info.file, line: null }),
+      });
+      for await (const row of rows) {
+        const features = new Float32Array(schema.numFeatures);
+        const label = row.problem ?? encoder.encode(row.fields, features);
+        if (typeof label !== "number") {
+          await tally.reject(pass, row, label);
+          continue;
+        }
+        tally.used(pass);
+        yield { features, label, source: row.ref };
+      }
+    } finally {
+      await rejects?.close();
+    }
+    tally.endPass(pass);
+    const where = list.length === 1 ? (list[0] as string) : null;
+    if (pass.rowsUsed === 0) {
+      throw new DataError({
+        code: "no-data",
+        file: where,
+        reason: `no usable rows: ${pass.rowsRead} read, ${pass.rowsSkipped} skipped, ${pass.rowsQuarantined} quarantined`,
+      });
+    }
+    if (numSamples !== null && pass.rowsUsed !== numSamples) {
+      throw new DataError({
+        code: "count-mismatch",
+        file: where,
+        reason: `expected ${numSamples} samples per pass (numSamples), read ${pass.rowsUsed}: the data changed since it was counted`,
+      });
+    }
+  }
+
+  return {
+    numFeatures: schema.numFeatures,
+    numSamples,
+    schema,
+    stream,
+    files: resolveFiles,
+    summary: () => tally.summary(),
+  };
+}
