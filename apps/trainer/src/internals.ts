@@ -3,6 +3,8 @@
  * benchmarks that measure them. Not a stable API: names here change with the trainer.
  */
 
+export { freePort } from "./distributed/launch.ts";
+export { rendezvous } from "./distributed/rendezvous.ts";
 export {
   buildMlp,
   compileModel,

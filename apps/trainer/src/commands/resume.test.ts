@@ -43,6 +43,7 @@ describe("trainer resume RUN", () => {
     // As if killed before its first checkpoint: the run restarts from its first epoch.
     await writeFile(join(out, "status.json"), JSON.stringify({ status: "running" }));
     await rm(join(out, "checkpoint"), { recursive: true, force: true });
+    await rm(join(out, "checkpoint.prev"), { recursive: true, force: true });
     const resumed = await runInProcess(["resume", out, "--backend", "cpu", "--loader", "main"]);
     expect(resumed.stderr).toBe("");
     expect(resumed.code).toBe(0);
