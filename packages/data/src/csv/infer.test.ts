@@ -62,7 +62,8 @@ describe("inferSchema", () => {
       kind: "categorical",
       vocabulary: ["blue", "green", "red"],
     });
-    expect(schema.label).toEqual({ name: "y", kind: "integer-classes", numClasses: 3 });
+    // 50 rows, classes i % 3: 17, 17 and 16 of them.
+    expect(schema.label).toEqual({ name: "y", kind: "integer-classes", numClasses: 3, counts: [17, 17, 16] });
     expect(schema.fit).toEqual({
       rowsRead: 50,
       rowsUsed: 50,
@@ -179,7 +180,13 @@ describe("inferSchema", () => {
   it("a string class only in left-out rows → still a class, so those rows stay encodable", async () => {
     const path = await file("x,y\n1,a\n2,b\n3,a\n4,z\n");
     const schema = await inferSchema({ paths: path, label: "y", includeSample: (p) => p < 3 });
-    expect(schema.label).toEqual({ name: "y", kind: "string-classes", vocabulary: ["a", "b", "z"] });
+    // Counts are of the fitted (training) rows: "z" has none.
+    expect(schema.label).toEqual({
+      name: "y",
+      kind: "string-classes",
+      vocabulary: ["a", "b", "z"],
+      counts: [2, 1, 0],
+    });
     expect(schema.notes.join("\n")).toMatch(/classes "z" occur only in samples left out of fitting/);
     expect(numericStats(schema, "x")).toMatchObject({ count: 3, mean: 2 });
   });
@@ -302,7 +309,13 @@ describe("inferSchema: kinds from every row", () => {
   it("a class label with one stray text → integer classes, that row a bad label", async () => {
     const path = await file(measurements(90).replace(/,1\n/, ",one\n"));
     const schema = await inferSchema({ paths: path, label: "class", onBadRecord: "skip" });
-    expect(schema.label).toEqual({ name: "class", kind: "integer-classes", numClasses: 3 });
+    // The stray row is skipped: class 1 counts one sample less.
+    expect(schema.label).toEqual({
+      name: "class",
+      kind: "integer-classes",
+      numClasses: 3,
+      counts: [30, 29, 30],
+    });
     expect(schema.fit.rowsSkipped).toBe(1);
     await expect(inferSchema({ paths: path, label: "class" })).rejects.toMatchObject({ code: "bad-label" });
   });

@@ -14,14 +14,19 @@ const FITTED = 2;
  */
 export class ClassTally {
   private readonly names = new Map<string, boolean>();
+  // Fitted samples per string class, and per class index (grown with `flags`).
+  private readonly nameCounts = new Map<string, number>();
+  private indexCounts = new Float64Array(0);
   // Per class index, SEEN | FITTED. Grown on demand; at most MAX_CLASS_INDEX + 1 bytes (16 MiB).
   private flags = new Uint8Array(0);
   private maxIndex = -1;
 
   /** Counts a string class; `fitted` = the sample feeds the statistics. */
   addName(name: string, fitted: boolean): void {
-    if (fitted) this.names.set(name, true);
-    else if (!this.names.has(name)) this.names.set(name, false);
+    if (fitted) {
+      this.names.set(name, true);
+      this.nameCounts.set(name, (this.nameCounts.get(name) ?? 0) + 1);
+    } else if (!this.names.has(name)) this.names.set(name, false);
   }
 
   /** Counts a class index in [0, MAX_CLASS_INDEX]; `fitted` = the sample feeds the statistics. */
@@ -30,7 +35,11 @@ export class ClassTally {
       const grown = new Uint8Array(Math.min(MAX_CLASS_INDEX + 1, Math.max(index + 1, this.flags.length * 2)));
       grown.set(this.flags);
       this.flags = grown;
+      const counts = new Float64Array(grown.length);
+      counts.set(this.indexCounts);
+      this.indexCounts = counts;
     }
+    if (fitted) (this.indexCounts[index] as number)++;
     this.flags[index] = (this.flags[index] as number) | SEEN | (fitted ? FITTED : 0);
     if (index > this.maxIndex) this.maxIndex = index;
   }
@@ -38,6 +47,12 @@ export class ClassTally {
   /** String classes in natural order. */
   vocabulary(): string[] {
     return [...this.names.keys()].sort(naturalCompare);
+  }
+
+  /** Fitted samples per class, in `vocabulary()` order (string classes) or by index (0..max seen). */
+  counts(): number[] {
+    if (this.names.size > 0) return this.vocabulary().map((name) => this.nameCounts.get(name) ?? 0);
+    return Array.from(this.indexCounts.subarray(0, this.maxIndex + 1));
   }
 
   /** Class indices 0..max seen. */

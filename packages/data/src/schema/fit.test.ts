@@ -52,20 +52,22 @@ describe("SchemaFitter", () => {
     );
   });
 
-  it("vocabularies and string classes → every value seen, in natural order", () => {
+  it("vocabularies and string classes → every value seen, in natural order, with samples per class", () => {
     const { schema } = fitRows(draft(), [
       ["1", "b", "class 10"],
       ["2", "a", "class 2"],
       ["3", "b", "class 1"],
+      ["4", "b", "class 10"],
     ]);
     expect(schema.features[1]).toMatchObject({ kind: "categorical", vocabulary: ["a", "b"] });
     expect(schema.label).toEqual({
       name: "y",
       kind: "string-classes",
       vocabulary: ["class 1", "class 2", "class 10"],
+      counts: [1, 1, 2],
     });
     expect(schema.numFeatures).toBe(3);
-    expect(schema.fit).toEqual({ rowsRead: 3, rowsUsed: 3, rowsSkipped: 0, sampleRows: 0, samplesFitted: 3 });
+    expect(schema.fit).toEqual({ rowsRead: 4, rowsUsed: 4, rowsSkipped: 0, sampleRows: 0, samplesFitted: 4 });
   });
 
   it("a bad row → reported, and nothing of it counted", () => {
@@ -93,7 +95,7 @@ describe("SchemaFitter", () => {
     expect(schema.features[0]).toMatchObject({ default: 3, stats: { count: 2, mean: 3 } });
   });
 
-  it("integer classes → numClasses is the largest index plus one; fractions are bad labels", () => {
+  it("integer classes → numClasses is the largest index plus one, counts per index; fractions are bad labels", () => {
     const d = draft({ label: { name: "y", kind: "integer-classes" } });
     const { schema, problems } = fitRows(d, [
       ["1", "a", "0"],
@@ -101,7 +103,12 @@ describe("SchemaFitter", () => {
       ["1", "a", "2.5"],
       ["1", "a", "-1"],
     ]);
-    expect(schema.label).toEqual({ name: "y", kind: "integer-classes", numClasses: 5 });
+    expect(schema.label).toEqual({
+      name: "y",
+      kind: "integer-classes",
+      numClasses: 5,
+      counts: [1, 0, 0, 0, 1],
+    });
     expect(problems.map((p) => p?.code ?? null)).toEqual([null, null, "bad-label", "bad-label"]);
   });
 
@@ -146,10 +153,10 @@ describe("SchemaFitter", () => {
   });
 
   it.each([
-    ["string-classes", ["a", "b", "c"], { vocabulary: ["a", "b", "c"] }, '"c"'],
-    ["integer-classes", ["0", "1", "7"], { numClasses: 8 }, '"7"'],
+    ["string-classes", ["a", "b", "c"], { vocabulary: ["a", "b", "c"], counts: [1, 1, 0] }, '"c"'],
+    ["integer-classes", ["0", "1", "7"], { numClasses: 8, counts: [1, 1, 0, 0, 0, 0, 0, 0] }, '"7"'],
   ] as const)(
-    "%s: a class only in left-out samples → still a class, and a note names it",
+    "%s: a class only in left-out samples → still a class with count 0 (counts are of fitted samples), and a note names it",
     (kind, labels, expected, named) => {
       const d = draft({ label: { name: "y", kind } });
       const rows = labels.map((y) => ["1", "p", y]);

@@ -211,8 +211,20 @@ export class SchemaFitter {
     if (this.draft.label !== null) {
       const { name, kind } = this.draft.label;
       if (kind === "regression") label = { name, kind, stats: this.labelMoments.stats() };
-      else if (kind === "integer-classes") label = { name, kind, numClasses: this.labelClasses.numClasses() };
-      else label = { name, kind, vocabulary: this.labelClasses.vocabulary() };
+      else if (kind === "integer-classes")
+        label = {
+          name,
+          kind,
+          numClasses: this.labelClasses.numClasses(),
+          counts: this.labelClasses.counts(),
+        };
+      else
+        label = {
+          name,
+          kind,
+          vocabulary: this.labelClasses.vocabulary(),
+          counts: this.labelClasses.counts(),
+        };
       const unfitted = this.labelClasses.unfitted();
       if (unfitted.length > 0) {
         notes.push(

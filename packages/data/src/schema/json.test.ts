@@ -39,6 +39,11 @@ describe("parseSchema", () => {
     ["a label kind typo", { ...schema, label: { name: "y", kind: "classes" } }, /label\.kind/],
     ["not an object", "schema", /must be an object/],
     [
+      "label counts not one per class",
+      { ...schema, label: { name: "y", kind: "integer-classes", numClasses: 3, counts: [1, 2] } },
+      /label\.counts must be a list of 3 non-negative integers/,
+    ],
+    [
       "more samples fitted than used",
       { ...schema, fit: { ...schema.fit, samplesFitted: 3 } },
       /fit\.samplesFitted must be an integer in \[0, 2\]/,

@@ -72,6 +72,20 @@ export function parseSchema(value: unknown): Schema {
       fail("label.numClasses", "a non-negative integer", label.numClasses);
     }
     if (label.kind === "string-classes") strings(label.vocabulary, "label.vocabulary");
+    if (label.kind !== "regression" && label.counts !== undefined) {
+      const classes =
+        label.kind === "string-classes"
+          ? (label.vocabulary as unknown[]).length
+          : (label.numClasses as number);
+      const counts = label.counts;
+      if (
+        !Array.isArray(counts) ||
+        counts.length !== classes ||
+        !counts.every((c) => Number.isSafeInteger(c) && (c as number) >= 0)
+      ) {
+        fail("label.counts", `a list of ${classes} non-negative integers (samples per class)`, counts);
+      }
+    }
   }
   if (!NORMALIZATIONS.includes(root.normalization as never))
     fail("normalization", NORMALIZATIONS.join(" or "), root.normalization);

@@ -39,8 +39,9 @@ export type Feature = NumericFeature | CategoricalFeature;
 
 export type Label =
   | { name: string; kind: "regression"; stats: NumericStats }
-  | { name: string; kind: "integer-classes"; numClasses: number }
-  | { name: string; kind: "string-classes"; vocabulary: string[] };
+  | { name: string; kind: "integer-classes"; numClasses: number; counts?: number[] }
+  | { name: string; kind: "string-classes"; vocabulary: string[]; counts?: number[] };
+// `counts`: fitted samples per class, by class index (absent in schemas saved before it existed).
 
 export interface IgnoredColumn {
   name: string;
