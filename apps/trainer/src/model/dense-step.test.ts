@@ -4,8 +4,10 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { OptimizerName } from "../train/config.ts";
 import { buildMlp, compileModel, headFor, makeOptimizer, type Task } from "./build.ts";
-import { denseLayersOf, denseStep } from "./dense-step.ts";
+import { denseLayersOf, denseParts, denseStep } from "./dense-step.ts";
 import { arrayOptimizer } from "./optimizers.ts";
+import { tfjsGradients } from "./tfjs-gradients.ts";
+import { createTrainStep } from "./train-step.ts";
 
 beforeAll(async () => {
   tf.env().set("PROD", true);
@@ -180,6 +182,123 @@ describe("denseStep", () => {
       });
     },
   );
+});
+
+describe("class-weighted loss", () => {
+  const classSpecs = specs.filter((spec) => spec.task !== "regression");
+  const weightsFor = (spec: Spec) =>
+    fc.array(
+      fc.integer({ min: 0, max: 40 }).map((i) => i / 8),
+      spec.task === "binary"
+        ? { minLength: 2, maxLength: 2 }
+        : { minLength: spec.numClasses, maxLength: spec.numClasses },
+    );
+
+  it("random stacks, class weights and batches → the fused step's loss and gradients equal tfjs's weighted loss gradients (float32)", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        classSpecs.chain((spec) => fc.tuple(fc.constant(spec), batchesFor(spec), weightsFor(spec))),
+        async ([spec, batches, weights]) => {
+          const model = build(spec);
+          const layers = denseLayersOf(model, spec.task);
+          if (typeof layers === "string") throw new Error(layers);
+          const classWeights = Float32Array.from(weights);
+          const parts = denseParts(
+            layers,
+            spec.task,
+            arrayOptimizer(spec.optimizer, spec.learningRate),
+            classWeights,
+          );
+          for (const batch of batches) {
+            const { xs, ys } = tensorsOf(spec.task, batch.xs, batch.ys, spec.numFeatures);
+            const expected = await tfjsGradients(model, xs, ys, classWeights);
+            const got = parts.gradients(xs, ys);
+            tf.dispose([xs, ys]);
+            const loss = expected.values[0] as number;
+            expect(Math.abs((got.values[0] as number) - loss)).toBeLessThanOrEqual(
+              1e-4 * Math.max(1, Math.abs(loss)),
+            );
+            // The metric is unweighted in both.
+            expect(got.values[1]).toBeCloseTo(expected.values[1] as number, 5);
+            got.gradients.forEach((gradient, i) => {
+              const reference = expected.gradients[i] as Float32Array;
+              gradient.forEach((value, j) => {
+                const want = reference[j] as number;
+                expect(Math.abs(value - want)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(want)));
+              });
+            });
+          }
+          tf.dispose(model.weights.map((w) => w.read()));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("weights of 2 for every class → twice the unweighted loss and gradients", () => {
+    const spec: Spec = {
+      task: "classification",
+      numFeatures: 3,
+      numClasses: 3,
+      hidden: [{ units: 4, activation: "relu", useBias: true }],
+      outputBias: true,
+      optimizer: "sgd",
+      learningRate: 0.1,
+      seed: 5,
+    };
+    const model = build(spec);
+    const layers = denseLayersOf(model, spec.task);
+    if (typeof layers === "string") throw new Error(layers);
+    const { xs, ys } = tensorsOf(spec.task, [0.5, -1, 0.25, 1, 0, -0.5], [2, 0], 3);
+    const plain = denseParts(layers, spec.task, arrayOptimizer("sgd", 0.1)).gradients(xs, ys);
+    const doubled = denseParts(
+      layers,
+      spec.task,
+      arrayOptimizer("sgd", 0.1),
+      Float32Array.of(2, 2, 2),
+    ).gradients(xs, ys);
+    tf.dispose([xs, ys]);
+    expect(doubled.values[0]).toBeCloseTo(2 * (plain.values[0] as number), 6);
+    doubled.gradients
+      .flatMap((g) => Array.from(g))
+      .forEach((value, i) => {
+        expect(value).toBeCloseTo(2 * (plain.gradients.flatMap((g) => Array.from(g))[i] as number), 6);
+      });
+  });
+
+  it("--train-step tfjs with class weights → the same weighted losses and weights as the fused step, no tensor leak", async () => {
+    const spec: Spec = {
+      task: "binary",
+      numFeatures: 2,
+      numClasses: 2,
+      hidden: [{ units: 3, activation: "tanh", useBias: true }],
+      outputBias: true,
+      optimizer: "adam",
+      learningRate: 0.01,
+      seed: 9,
+    };
+    const classWeights = Float32Array.of(1, 4);
+    const fusedModel = build(spec);
+    const tfjsModel = build(spec);
+    const fused = createTrainStep(fusedModel, { task: "binary", mode: "auto", classWeights });
+    const fallback = createTrainStep(tfjsModel, { task: "binary", mode: "tfjs", classWeights });
+    expect([fused.kind, fallback.kind]).toEqual(["dense", "tfjs"]);
+    expect(fallback.description).toContain("class-weighted");
+    for (let s = 0; s < 10; s++) {
+      const { xs, ys } = tensorsOf("binary", [s / 8, -0.5, 0.25, s / 16, -1, 0.5], [0, 1, 0], 2);
+      const before = tf.memory().numTensors;
+      const a = await fused.train(xs, ys);
+      const b = await fallback.train(xs, ys);
+      if (s > 0) expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([xs, ys]);
+      expect(a[0]).toBeCloseTo(b[0] as number, 5);
+    }
+    const a = fusedModel.getWeights().flatMap((w) => Array.from(w.dataSync()));
+    const b = tfjsModel.getWeights().flatMap((w) => Array.from(w.dataSync()));
+    a.forEach((value, i) => {
+      expect(Math.abs(value - (b[i] as number))).toBeLessThan(1e-5);
+    });
+  });
 });
 
 describe("denseLayersOf", () => {

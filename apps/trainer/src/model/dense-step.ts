@@ -114,7 +114,13 @@ export interface DenseParts {
  * The halves of a training step for `model` (layers from {@link denseLayersOf}) under `optimizer`.
  * Throws RangeError when a classification label is not a class index of the output.
  */
-export function denseParts(layers: DenseLayer[], task: Task, optimizer: ArrayOptimizer): DenseParts {
+export function denseParts(
+  layers: DenseLayer[],
+  task: Task,
+  optimizer: ArrayOptimizer,
+  /** Per-class loss weights (classification and binary), as `headStep` takes them. */
+  classWeights?: Float32Array,
+): DenseParts {
   const variables = layers.flatMap((layer) => (layer.bias ? [layer.kernel, layer.bias] : [layer.kernel]));
   return {
     gradients: (xs, ys) =>
@@ -128,7 +134,15 @@ export function denseParts(layers: DenseLayer[], task: Task, optimizer: ArrayOpt
         const units = z.shape[1] as number;
         const dz = new Float32Array(batchSize * units);
         const labels = ys.dataSync() as Float32Array;
-        const { loss, metric } = headStep(task, z.dataSync() as Float32Array, labels, batchSize, units, dz);
+        const { loss, metric } = headStep(
+          task,
+          z.dataSync() as Float32Array,
+          labels,
+          batchSize,
+          units,
+          dz,
+          classWeights,
+        );
         const gradients: tf.Tensor[] = new Array(variables.length);
         let slot = variables.length;
         let dZ: tf.Tensor = tf.tensor2d(dz, [batchSize, units]);
@@ -166,8 +180,13 @@ export function denseParts(layers: DenseLayer[], task: Task, optimizer: ArrayOpt
  * A training step for `model` (layers from {@link denseLayersOf}) under `optimizer`.
  * Throws RangeError when a classification label is not a class index of the output.
  */
-export function denseStep(layers: DenseLayer[], task: Task, optimizer: ArrayOptimizer): DenseStep {
-  const parts = denseParts(layers, task, optimizer);
+export function denseStep(
+  layers: DenseLayer[],
+  task: Task,
+  optimizer: ArrayOptimizer,
+  classWeights?: Float32Array,
+): DenseStep {
+  const parts = denseParts(layers, task, optimizer, classWeights);
   return (xs, ys) => {
     const { values, gradients } = parts.gradients(xs, ys);
     parts.apply(gradients);

@@ -24,12 +24,19 @@ function inside(x: number): boolean {
   return x >= EPSILON && x <= ONE_MINUS_EPSILON;
 }
 
+/** The weight of a sample of class `label` (1 without class weights). */
+function weightOf(classWeights: Float32Array | undefined, label: number): number {
+  if (!classWeights) return 1;
+  return classWeights[label] as number;
+}
+
 function softmaxCrossEntropy(
   z: Float32Array,
   labels: Float32Array,
   batchSize: number,
   units: number,
   dz: Float32Array,
+  classWeights?: Float32Array,
 ): HeadValues {
   const p = new Float64Array(units);
   const g0 = new Float64Array(units);
@@ -62,9 +69,10 @@ function softmaxCrossEntropy(
     const py = clip(p[y] as number);
     const o2 = py / s;
     const o3 = clip(o2);
-    lossSum -= Math.log(o3);
-    // Backward through -log(o3_y), the second clip, o1/s, the first clip and the softmax.
-    const g2 = inside(o2) ? -1 / o3 : 0;
+    const w = weightOf(classWeights, y);
+    lossSum -= w * Math.log(o3);
+    // Backward through -w·log(o3_y), the second clip, o1/s, the first clip and the softmax.
+    const g2 = inside(o2) ? -w / o3 : 0;
     let dot = 0;
     for (let k = 0; k < units; k++) {
       const pk = p[k] as number;
@@ -85,6 +93,7 @@ function sigmoidCrossEntropy(
   labels: Float32Array,
   batchSize: number,
   dz: Float32Array,
+  classWeights?: Float32Array,
 ): HeadValues {
   let lossSum = 0;
   let correct = 0;
@@ -94,9 +103,10 @@ function sigmoidCrossEntropy(
     if ((p > 0.5 ? 1 : 0) === t) correct++;
     const y = clip(p);
     const x = Math.log(y / (1 - y));
-    lossSum += Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
+    const w = weightOf(classWeights, t > 0.5 ? 1 : 0);
+    lossSum += w * (Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x))));
     // d/dx of the logistic loss is sigmoid(x) - t = y - t; back through log(y/(1-y)), the clip and the sigmoid.
-    dz[b] = inside(p) ? (((y - t) / (y * (1 - y))) * p * (1 - p)) / batchSize : 0;
+    dz[b] = inside(p) ? (w * ((y - t) / (y * (1 - y))) * p * (1 - p)) / batchSize : 0;
   }
   return { loss: lossSum / batchSize, metric: correct / batchSize };
 }
@@ -123,6 +133,9 @@ function squaredError(
  * row-major), and dLoss/dz into `dz` (same layout). Classification: softmax + sparse
  * categorical cross-entropy + accuracy (labels are class indices); binary: sigmoid + binary
  * cross-entropy + accuracy at 0.5; regression: linear + mean squared error + MAE (units 1).
+ * `classWeights` (classification and binary): each sample's loss times its class's weight,
+ * summed over the batch and divided by its size (Keras's `class_weight`); the metric stays
+ * unweighted.
  */
 export function headStep(
   task: Task,
@@ -131,12 +144,13 @@ export function headStep(
   batchSize: number,
   units: number,
   dz: Float32Array,
+  classWeights?: Float32Array,
 ): HeadValues {
   switch (task) {
     case "classification":
-      return softmaxCrossEntropy(z, labels, batchSize, units, dz);
+      return softmaxCrossEntropy(z, labels, batchSize, units, dz, classWeights);
     case "binary":
-      return sigmoidCrossEntropy(z, labels, batchSize, dz);
+      return sigmoidCrossEntropy(z, labels, batchSize, dz, classWeights);
     case "regression":
       return squaredError(z, labels, batchSize, dz);
   }

@@ -13,11 +13,16 @@ interface CompiledModel {
   standardizeUserData(x: tf.Tensor, y: tf.Tensor): Promise<[tf.Tensor[], tf.Tensor[]]>;
 }
 
-/** `[loss, ...metrics]` and one gradient array per trainable weight (in `model.trainableWeights` order). */
+/**
+ * `[loss, ...metrics]` and one gradient array per trainable weight (in `model.trainableWeights`
+ * order). `classWeights`: the loss is Σ w[class of sample]·loss(sample) / B (Keras's
+ * `class_weight`, tfjs's per-sample losses weighted before their mean); metrics stay unweighted.
+ */
 export async function tfjsGradients(
   model: tf.LayersModel,
   xs: tf.Tensor,
   ys: tf.Tensor,
+  classWeights?: Float32Array,
 ): Promise<{ values: number[]; gradients: Float32Array[] }> {
   // A Sequential compiles (and trains) the functional model it wraps.
   const compiled = ((model as unknown as { model?: CompiledModel }).model ??
@@ -25,11 +30,18 @@ export async function tfjsGradients(
   const [inputs, targets] = await compiled.standardizeUserData(xs, ys);
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
   const metrics: tf.Scalar[] = [];
+  // One weight per sample, from its class index (labels are class indices, or 0/1 for binary).
+  const sampleWeights = classWeights
+    ? tf.tensor1d(Float32Array.from(ys.dataSync(), (label) => classWeights[Math.round(label)] as number))
+    : null;
   try {
     const { value, grads } = model.optimizer.computeGradients(() => {
       const output = model.apply(inputs[0] as tf.Tensor, { training: true }) as tf.Tensor;
       const target = targets[0] as tf.Tensor;
-      let total = tf.mean((compiled.lossFunctions[0] as LossFn)(target, output)) as tf.Scalar;
+      const losses = (compiled.lossFunctions[0] as LossFn)(target, output);
+      let total = tf.mean(
+        sampleWeights ? tf.mul(tf.reshape(losses, [-1]), sampleWeights) : losses,
+      ) as tf.Scalar;
       for (const [metric] of compiled.metricsTensors) metrics.push(tf.keep(tf.mean(metric(target, output))));
       for (const penalty of compiled.calculateLosses()) total = tf.add(total, penalty);
       return total;
@@ -43,6 +55,7 @@ export async function tfjsGradients(
     return { values, gradients };
   } finally {
     tf.dispose(metrics);
+    sampleWeights?.dispose();
     if (inputs[0] !== xs) tf.dispose(inputs);
     if (targets[0] !== ys) tf.dispose(targets);
   }

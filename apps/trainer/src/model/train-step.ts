@@ -38,14 +38,23 @@ function numbersOf(result: number | number[]): number[] {
   return Array.isArray(result) ? result : [result];
 }
 
-/** The compiled model's own `trainOnBatch` and optimizer. */
-function tfjsStep(model: tf.LayersModel, description: string): TrainStep {
+/**
+ * The compiled model's own `trainOnBatch` and optimizer; with class weights (which
+ * `trainOnBatch` does not take) the weighted loss's gradients, applied by that optimizer.
+ */
+function tfjsStep(model: tf.LayersModel, description: string, classWeights?: Float32Array): TrainStep {
   return {
     kind: "tfjs",
     description,
     optimizerClassName: model.optimizer.getClassName(),
-    train: async (xs, ys) => numbersOf(await model.trainOnBatch(xs, ys)),
-    gradients: (xs, ys) => tfjsGradients(model, xs, ys),
+    train: classWeights
+      ? async (xs, ys) => {
+          const { values, gradients } = await tfjsGradients(model, xs, ys, classWeights);
+          applyTfjsGradients(model, gradients);
+          return values;
+        }
+      : async (xs, ys) => numbersOf(await model.trainOnBatch(xs, ys)),
+    gradients: (xs, ys) => tfjsGradients(model, xs, ys, classWeights),
     applyGradients: async (gradients) => applyTfjsGradients(model, gradients),
     captureOptimizer: () => captureOptimizerState(model.optimizer),
     restoreOptimizer: (state) => restoreOptimizerState(model.optimizer, state),
@@ -132,27 +141,37 @@ function headMismatch(model: tf.LayersModel, task: Task, units: number, numClass
  */
 export function createTrainStep(
   model: tf.LayersModel,
-  options: { task: Task; numClasses?: number; mode: TrainStepMode },
+  options: {
+    task: Task;
+    numClasses?: number;
+    mode: TrainStepMode;
+    /** Per-class loss weights by class index (classification and binary); see `headStep`. */
+    classWeights?: Float32Array;
+  },
 ): TrainStep {
   if (!model.optimizer)
     throw new Error("createTrainStep: the model is not compiled; call model.compile first");
-  if (options.mode === "tfjs") return tfjsStep(model, "tfjs trainOnBatch (--train-step tfjs)");
+  const { classWeights } = options;
+  const weighted = classWeights ? ", class-weighted loss" : "";
+  const fallback = (why: string) =>
+    tfjsStep(model, `tfjs ${classWeights ? "gradients" : "trainOnBatch"} (${why}${weighted})`, classWeights);
+  if (options.mode === "tfjs") return fallback("--train-step tfjs");
   const layers = denseLayersOf(model, options.task);
-  if (typeof layers === "string") return tfjsStep(model, `tfjs trainOnBatch (${layers})`);
+  if (typeof layers === "string") return fallback(layers);
   const units = (layers.at(-1)?.kernel.shape[1] ?? 0) as number;
   const mismatch = headMismatch(model, options.task, units, options.numClasses);
-  if (mismatch) return tfjsStep(model, `tfjs trainOnBatch (${mismatch})`);
+  if (mismatch) return fallback(mismatch);
   const optimizer = arrayOptimizerFor(model.optimizer);
-  if (typeof optimizer === "string") return tfjsStep(model, `tfjs trainOnBatch (${optimizer})`);
+  if (typeof optimizer === "string") return fallback(optimizer);
   const className = model.optimizer.getClassName();
-  const parts = denseParts(layers, options.task, optimizer);
+  const parts = denseParts(layers, options.task, optimizer, classWeights);
   const variables = model.trainableWeights.map((weight) => ({
     name: weight.originalName,
     shape: weight.shape as number[],
   }));
   return {
     kind: "dense",
-    description: `fused Dense (${layers.length} layers, ${optimizer.name} on the CPU side)`,
+    description: `fused Dense (${layers.length} layers, ${optimizer.name} on the CPU side${weighted})`,
     optimizerClassName: className,
     async train(xs, ys) {
       const { values, gradients } = parts.gradients(xs, ys);
