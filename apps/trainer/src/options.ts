@@ -79,3 +79,28 @@ export function delimiterFlag(raw: string): string {
   }
   return raw;
 }
+
+/**
+ * `--class-weight`: `balanced`, or `class=weight` pairs (`0=1,1=4`, `setosa=2`) with finite
+ * weights ≥ 0. Returns the text normalised (spaces dropped); the classes are checked against the
+ * label's classes when the data is open.
+ */
+export function classWeightFlag(raw: string): string {
+  const text = raw.trim();
+  if (text === "balanced") return text;
+  const pairs = text.split(",").map((part) => part.trim());
+  const seen = new Set<string>();
+  for (const pair of pairs) {
+    const match = /^(.+?)\s*=\s*(\S+)$/.exec(pair);
+    const weight = Number(match?.[2]);
+    if (!match || match[2] === "" || !Number.isFinite(weight) || weight < 0) {
+      throw new UsageError(
+        `--class-weight must be balanced or class=weight pairs with weights ≥ 0 (e.g. 0=1,1=4), got ${JSON.stringify(raw)}`,
+      );
+    }
+    const name = (match[1] as string).trim();
+    if (seen.has(name)) throw new UsageError(`--class-weight names class ${JSON.stringify(name)} twice`);
+    seen.add(name);
+  }
+  return pairs.map((pair) => pair.replace(/\s*=\s*/, "=")).join(",");
+}

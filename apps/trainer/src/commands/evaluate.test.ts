@@ -38,7 +38,7 @@ beforeAll(async () => {
 });
 
 describe("trainer evaluate", () => {
-  it("--json on the validation file → one JSON object whose loss and accuracy match the last epoch's validation", async () => {
+  it("--json on the validation file → one JSON object whose loss, metrics and confusion matrix match the saved model's validation in metrics.json", async () => {
     const result = await runInProcess([
       "evaluate",
       "--run",
@@ -53,18 +53,27 @@ describe("trainer evaluate", () => {
     const lines = result.stdout.trim().split("\n");
     expect(lines).toHaveLength(1);
     const report = JSON.parse(lines[0] as string);
+    const metrics = JSON.parse(await readFile(join(run, "metrics.json"), "utf8"));
     const history = (await readFile(join(run, "history.csv"), "utf8")).trim().split("\n");
     const header = (history[0] as string).split(",");
-    const last = (history.at(-1) as string).split(",").map(Number);
+    const kept = (history[1 + metrics.epoch] as string).split(",").map(Number);
     expect(report.samples).toBe(30);
-    expect(report.loss).toBeCloseTo(last[header.indexOf("val_loss")] as number, 5);
-    expect(report.accuracy).toBeCloseTo(last[header.indexOf("val_accuracy")] as number, 5);
+    expect(report.loss).toBeCloseTo(metrics.validation.loss, 5);
+    expect(report.loss).toBeCloseTo(kept[header.indexOf("val_loss")] as number, 5);
+    expect(report.accuracy).toBeCloseTo(kept[header.indexOf("val_accuracy")] as number, 5);
+    expect(report.macro_f1).toBeCloseTo(kept[header.indexOf("val_macro_f1")] as number, 5);
+    expect(report.classes).toEqual(["high", "low", "mid"]);
+    expect(report.confusion).toEqual(metrics.validation.confusion);
+    const counted = (report.confusion as number[][]).flat().reduce((a, b) => a + b, 0);
+    expect(counted).toBe(30);
   });
 
   it("without --json → one readable line with the sample count and Keras-style logs", async () => {
     const result = await runInProcess(["evaluate", "--run", run, "--data", validation, "--backend", "cpu"]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^.*toy-val\.csv: 30 samples - loss: [\d.]+ - accuracy: [\d.]+\n$/);
+    expect(result.stdout).toMatch(
+      /^.*toy-val\.csv: 30 samples - loss: [\d.]+ - accuracy: [\d.]+ - macro_f1: [\d.]+\nConfusion matrix \(rows: true class, columns: predicted\)\n +high +low +mid\n *high( +\d+){3}\n/,
+    );
   });
 
   it("a run that is not complete → a one-line refusal with the fix", async () => {

@@ -9,7 +9,7 @@ import {
   addSplitFlags,
   addValidationFlags,
 } from "../flags.ts";
-import { choiceFlag, integerFlag, numberFlag } from "../options.ts";
+import { choiceFlag, classWeightFlag, integerFlag, numberFlag } from "../options.ts";
 import { OPTIMIZERS, TRAIN_STEP_MODES } from "../train/config.ts";
 import type { TrainIo } from "../train/run.ts";
 
@@ -45,8 +45,18 @@ export function registerTrain(
     .option("--optimizer <adam|sgd|rmsprop>", "optimizer", choiceFlag("--optimizer", OPTIMIZERS), "adam")
     .option(
       "--early-stopping-patience <P>",
-      "stop after P epochs without improvement of val_loss (or loss)",
+      "stop after P epochs without improvement of val_loss (or loss); default with validation data: 10, and --epochs defaults to 100",
       integerFlag("--early-stopping-patience", 1),
+    )
+    .option("--no-early-stopping", "train every planned epoch even when val_loss stops improving")
+    .option(
+      "--no-restore-best",
+      "with early stopping: save the last epoch's weights instead of the best epoch's",
+    )
+    .option(
+      "--class-weight <balanced|0=1,1=4>",
+      "weight each sample's loss by its class: balanced (n / (classes × count of the class)) or class=weight pairs",
+      classWeightFlag,
     )
     .option(
       "--loader <auto|main|worker>",

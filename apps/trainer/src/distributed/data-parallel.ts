@@ -5,6 +5,7 @@
 // with batch B train as one process with batch W·B (to float32 rounding).
 import { type Batch, isPadding } from "@stepwise/data/internals";
 import type * as tf from "@tensorflow/tfjs";
+import type { MetricsAccumulator, MetricsReport } from "../metrics/metrics.ts";
 import type { TrainStep } from "../model/train-step.ts";
 import type { StepValues } from "../train/loop.ts";
 import type { Collective } from "./ring.ts";
@@ -85,35 +86,54 @@ export function dataParallelStep(
 }
 
 /**
+ * Every rank's `local` values, in rank order, over an all-reduce: each rank's values go to its
+ * own slots of a zeroed buffer, so the sum is the concatenation. A float64 travels as two
+ * float32s (its float32 rounding and the rest), exact to ~2^-48 relative; float32 values (model
+ * scores, counts below 2^24) arrive exactly. Two all-reduces: the lengths, then the values.
+ */
+export async function allGather(collective: Collective, local: Float64Array): Promise<Float64Array[]> {
+  const { rank, worldSize } = collective;
+  const lengths = new Float32Array(worldSize);
+  lengths[rank] = local.length;
+  const sizes = Array.from(await collective.allReduce(lengths));
+  const offsets = sizes.map((_, r) => 2 * sizes.slice(0, r).reduce((a, b) => a + b, 0));
+  const total = 2 * sizes.reduce((a, b) => a + b, 0);
+  const buffer = new Float32Array(total);
+  const at = offsets[rank] as number;
+  for (let i = 0; i < local.length; i++) {
+    const value = local[i] as number;
+    const high = Math.fround(value);
+    buffer[at + 2 * i] = high;
+    buffer[at + 2 * i + 1] = value - high;
+  }
+  const sum = await collective.allReduce(buffer);
+  return sizes.map((size, r) => {
+    const out = new Float64Array(size);
+    const from = offsets[r] as number;
+    for (let i = 0; i < size; i++) out[i] = (sum[from + 2 * i] as number) + (sum[from + 2 * i + 1] as number);
+    return out;
+  });
+}
+
+/**
  * Validation split across the ranks: rank r evaluates batches r, r+W, … of the validation pass
- * (`evaluate` gives their sample-weighted means and count), and one all-reduce combines them.
+ * into its accumulator (`evaluate`); the ranks' summaries are gathered and merged in rank order,
+ * so every rank reports the metrics over all ranks' samples (exact AUC included: binary
+ * summaries carry every score).
  */
 export async function dataParallelEvaluate(
   collective: Collective,
   batches: AsyncIterable<Batch>,
-  evaluate: (
-    batches: AsyncIterable<Batch>,
-  ) => Promise<{ loss: number; metrics: Record<string, number>; samples: number }>,
-  metricNames: readonly string[],
-): Promise<{ loss: number; metrics: Record<string, number> }> {
+  evaluate: (batches: AsyncIterable<Batch>) => Promise<MetricsAccumulator>,
+  newMetrics: () => MetricsAccumulator,
+): Promise<MetricsReport> {
   const { rank, worldSize } = collective;
   async function* mine(): AsyncGenerator<Batch> {
     let i = 0;
     for await (const batch of batches) if (i++ % worldSize === rank) yield batch;
   }
   const local = await evaluate(mine());
-  const buffer = new Float32Array(metricNames.length + 2);
-  if (local.samples > 0) {
-    buffer[0] = local.loss * local.samples;
-    metricNames.forEach((name, i) => {
-      buffer[i + 1] = (local.metrics[name] ?? 0) * local.samples;
-    });
-    buffer[metricNames.length + 1] = local.samples;
-  }
-  const sum = await collective.allReduce(buffer);
-  const count = sum[metricNames.length + 1] as number;
-  return {
-    loss: (sum[0] as number) / count,
-    metrics: Object.fromEntries(metricNames.map((name, i) => [name, (sum[i + 1] as number) / count])),
-  };
+  const all = newMetrics();
+  for (const summary of await allGather(collective, local.summary())) all.merge(summary);
+  return all.report();
 }

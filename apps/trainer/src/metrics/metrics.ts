@@ -111,7 +111,8 @@ class BinaryAccumulator implements MetricsAccumulator {
       const x = Math.log(y / (1 - y));
       this.lossSum += Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
       const truth = t > 0.5 ? 1 : 0;
-      this.counts[truth * 2 + (p > 0.5 ? 1 : 0)]++;
+      const cell = truth * 2 + (p > 0.5 ? 1 : 0);
+      this.counts[cell] = (this.counts[cell] as number) + 1;
       (truth ? this.positives : this.negatives).push(p);
     }
   }
@@ -127,7 +128,7 @@ class BinaryAccumulator implements MetricsAccumulator {
   }
   merge(summary: Float64Array): void {
     this.lossSum += summary[0] as number;
-    for (let i = 0; i < 4; i++) (this.counts[i] as number) += summary[1 + i] as number;
+    for (let i = 0; i < 4; i++) this.counts[i] = (this.counts[i] as number) + (summary[1 + i] as number);
     const nPos = summary[5] as number;
     const nNeg = summary[6] as number;
     this.positives.pushAll(summary.subarray(7, 7 + nPos));

@@ -2,13 +2,18 @@ import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { RunError } from "../errors.ts";
 import { fileError, parseJson, writeFileAtomic } from "../files.ts";
+import type { MetricsReport } from "../metrics/metrics.ts";
 import type { EncodedWeights } from "../model/state.ts";
 import { CHECKSUMS_FILE, verifyFiles, writeChecksums } from "./checksums.ts";
-import type { EpochRecord } from "./history.ts";
+import type { EarlyStoppingState, EpochRecord } from "./history.ts";
 
-/** What a checkpoint records besides tensors: where training stands and what it was trained on. */
+/**
+ * What a checkpoint records besides tensors: where training stands and what it was trained on.
+ * Version 2 adds the early-stopping counter, the kept (best) epoch and its weights (`best.bin`)
+ * and the last validation report; version 1 checkpoints (without them) still resume.
+ */
 export interface CheckpointState {
-  version: 1;
+  version: 1 | 2;
   /** Epochs finished; training resumes at this epoch. */
   nextEpoch: number;
   /** Global steps done. */
@@ -23,12 +28,20 @@ export interface CheckpointState {
   backend: string;
   model: { specs: EncodedWeights["specs"] };
   optimizer: { className: string; specs: EncodedWeights["specs"] };
+  /** Early stopping after `history`: best monitored value, its epoch, epochs without improvement. */
+  earlyStopping?: EarlyStoppingState;
+  /** The epoch whose weights are kept (restore-best) and its validation report; weights in best.bin. */
+  best?: { epoch: number; report: MetricsReport | null; specs: EncodedWeights["specs"] } | null;
+  /** The full report (confusion matrix included) of the last validation, null before one ran. */
+  validation?: MetricsReport | null;
 }
 
 export interface Checkpoint {
   state: CheckpointState;
   model: EncodedWeights;
   optimizer: EncodedWeights;
+  /** Weights of the kept epoch (state.best), when restore-best keeps one. */
+  best?: EncodedWeights | null;
 }
 
 const DIR = "checkpoint";
@@ -37,6 +50,7 @@ const PREVIOUS = "checkpoint.prev";
 const DAMAGED = "checkpoint.damaged";
 const STATE = "state.json";
 const FILES = ["model.bin", "optimizer.bin", STATE] as const;
+const BEST = "best.bin";
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
@@ -71,9 +85,11 @@ export async function writeCheckpoint(runDir: string, checkpoint: Checkpoint): P
     model: { specs: checkpoint.model.specs },
     optimizer: { ...checkpoint.state.optimizer, specs: checkpoint.optimizer.specs },
   };
-  const files: Record<(typeof FILES)[number], string | Uint8Array> = {
+  if (state.best && checkpoint.best) state.best = { ...state.best, specs: checkpoint.best.specs };
+  const files: Record<string, string | Uint8Array> = {
     "model.bin": checkpoint.model.data,
     "optimizer.bin": checkpoint.optimizer.data,
+    ...(state.best && checkpoint.best ? { [BEST]: checkpoint.best.data } : {}),
     [STATE]: `${JSON.stringify(state, null, 1)}\n`,
   };
   for (const [name, data] of Object.entries(files))
@@ -108,14 +124,26 @@ async function readFrom(dir: string): Promise<Read> {
   } catch (error) {
     return { kind: "bad", problem: (error as Error).message };
   }
-  if (state?.version !== 1 || !Array.isArray(state.model?.specs) || !Array.isArray(state.optimizer?.specs))
-    return { kind: "bad", problem: `${join(dir, STATE)}: not a version 1 checkpoint state` };
+  if (
+    (state?.version !== 1 && state?.version !== 2) ||
+    !Array.isArray(state.model?.specs) ||
+    !Array.isArray(state.optimizer?.specs) ||
+    (state.best != null && !Array.isArray(state.best.specs))
+  )
+    return { kind: "bad", problem: `${join(dir, STATE)}: not a version 1 or 2 checkpoint state` };
+  let best: EncodedWeights | null = null;
+  if (state.best) {
+    const verifiedBest = await verifyFiles(dir, [BEST]);
+    if (!verifiedBest.ok) return { kind: "bad", problem: verifiedBest.problem };
+    best = { specs: state.best.specs, data: verifiedBest.contents.get(BEST) as Uint8Array };
+  }
   return {
     kind: "ok",
     checkpoint: {
       state,
       model: { specs: state.model.specs, data: bytes("model.bin") },
       optimizer: { specs: state.optimizer.specs, data: bytes("optimizer.bin") },
+      best,
     },
   };
 }

@@ -18,6 +18,10 @@ export interface StatusFile {
   error?: string;
   stoppedEarly?: boolean;
   epochsDone?: number;
+  /** 0-based epoch whose weights the saved model holds (as metrics.json's `epoch`). */
+  keptEpoch?: number;
+  /** Whether those are the best epoch's weights restored at the end (restore-best), not the last epoch's. */
+  restoredBest?: boolean;
 }
 
 /** Names of the files in a run folder. */
@@ -29,6 +33,8 @@ export const RUN_FILES = {
   history: "history.csv",
   status: "status.json",
   curves: "curves.svg",
+  /** Final metrics of the saved model: the kept epoch's validation report, confusion matrix included. */
+  metrics: "metrics.json",
   model: "model",
   checkpoint: "checkpoint",
   lock: "run.lock",

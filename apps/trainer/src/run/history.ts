@@ -13,8 +13,14 @@ export interface EpochRecord {
   seconds: number;
 }
 
-/** history.csv columns for a task's metric names. */
-export function historyColumns(metricNames: readonly string[]): string[] {
+/**
+ * history.csv columns: training metrics (what the step computes) and validation metrics (the
+ * task's full set); `validationNames` defaults to the training ones.
+ */
+export function historyColumns(
+  metricNames: readonly string[],
+  validationNames: readonly string[] = metricNames,
+): string[] {
   return [
     "epoch",
     "steps",
@@ -22,7 +28,7 @@ export function historyColumns(metricNames: readonly string[]): string[] {
     "loss",
     ...metricNames,
     "val_loss",
-    ...metricNames.map((m) => `val_${m}`),
+    ...validationNames.map((m) => `val_${m}`),
     "seconds",
   ];
 }
@@ -34,8 +40,12 @@ function cell(value: number | null | undefined): string {
 }
 
 /** history.csv text: a header and one line per epoch (all cells numeric; empty = no validation). */
-export function formatHistory(records: readonly EpochRecord[], metricNames: readonly string[]): string {
-  const lines = [historyColumns(metricNames).join(",")];
+export function formatHistory(
+  records: readonly EpochRecord[],
+  metricNames: readonly string[],
+  validationNames: readonly string[] = metricNames,
+): string {
+  const lines = [historyColumns(metricNames, validationNames).join(",")];
   for (const r of records) {
     lines.push(
       [
@@ -45,12 +55,57 @@ export function formatHistory(records: readonly EpochRecord[], metricNames: read
         cell(r.loss),
         ...metricNames.map((m) => cell(r.metrics[m])),
         cell(r.valLoss),
-        ...metricNames.map((m) => cell(r.valMetrics?.[m])),
+        ...validationNames.map((m) => cell(r.valMetrics?.[m])),
         cell(Math.round(r.seconds * 1000) / 1000),
       ].join(","),
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** The value early stopping watches in `record`: val_loss when the run validates, else loss; null when absent. */
+export function monitored(record: EpochRecord, monitorValidation: boolean): number | null {
+  return monitorValidation ? record.valLoss : record.loss;
+}
+
+/** Where early stopping stands after `records`: the best monitored value, its epoch, and epochs since. */
+export interface EarlyStoppingState {
+  best: number | null;
+  bestEpoch: number | null;
+  wait: number;
+}
+
+/** The early-stopping state after `records` (the counter `shouldStopEarly` compares with patience). */
+export function earlyStoppingState(
+  records: readonly EpochRecord[],
+  monitorValidation: boolean,
+): EarlyStoppingState {
+  let best: number | null = null;
+  let bestEpoch: number | null = null;
+  let wait = 0;
+  for (const r of records) {
+    const value = monitored(r, monitorValidation);
+    if (value === null) continue;
+    // NaN never improves; a first finite value always does.
+    if (best === null ? !Number.isNaN(value) : value < best) {
+      best = value;
+      bestEpoch = r.epoch;
+      wait = 0;
+    } else {
+      wait++;
+    }
+  }
+  return { best, bestEpoch, wait };
+}
+
+/** Whether the last of `records` is the best so far (it set a new best monitored value). */
+export function improved(records: readonly EpochRecord[], monitorValidation: boolean): boolean {
+  const last = records.at(-1);
+  return (
+    last !== undefined &&
+    earlyStoppingState(records, monitorValidation).bestEpoch === last.epoch &&
+    monitored(last, monitorValidation) !== null
+  );
 }
 
 /**
@@ -65,17 +120,5 @@ export function shouldStopEarly(
   monitorValidation: boolean,
 ): boolean {
   if (patience === undefined) return false;
-  let best = Number.POSITIVE_INFINITY;
-  let wait = 0;
-  for (const r of records) {
-    const value = monitorValidation ? r.valLoss : r.loss;
-    if (value === null) continue;
-    if (value < best) {
-      best = value;
-      wait = 0;
-    } else {
-      wait++;
-    }
-  }
-  return wait >= patience;
+  return earlyStoppingState(records, monitorValidation).wait >= patience;
 }

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { batchToTensors } from "@stepwise/data/tfjs";
+import { type MetricsReport, metricsAccumulator } from "../metrics/metrics.ts";
 import { formatLogs } from "../run/progress.ts";
 import { evaluateBatches } from "../train/loop.ts";
 import type { TrainIo } from "../train/run.ts";
@@ -14,8 +15,11 @@ export interface EvaluateFlags {
   json: boolean;
 }
 
-/** Loss and metrics of a finished run's model on a labelled CSV file (every row, file order). */
-export async function evaluateRun(flags: EvaluateFlags, io: TrainIo): Promise<Record<string, number>> {
+/**
+ * Loss and the task's metrics of a finished run's model on a labelled CSV file (every row, file
+ * order); `--json` adds the confusion matrix (classification and binary) and the class names.
+ */
+export async function evaluateRun(flags: EvaluateFlags, io: TrainIo): Promise<MetricsReport> {
   const run = await loadRun(flags.run, flags.backend, io);
   const data = await openScoringData(run.config, run.schema, resolve(flags.data), {
     withLabel: true,
@@ -25,16 +29,50 @@ export async function evaluateRun(flags: EvaluateFlags, io: TrainIo): Promise<Re
   const batches = await scoringBatches(data, flags.batchSize ?? run.config.batchSize);
   const toTensors = (batch: Parameters<typeof batchToTensors>[0]) =>
     batchToTensors(batch, { task: data.task });
-  const result = await evaluateBatches(run.model, batches, toTensors, head.metricNames);
-  const report = { samples: result.samples, loss: result.loss, ...result.metrics };
+  const { metrics } = await evaluateBatches(
+    run.model,
+    batches,
+    toTensors,
+    metricsAccumulator(data.task, head.units),
+  );
+  const report = metrics.report();
   if (flags.json) {
-    io.stdout.write(`${JSON.stringify({ run: flags.run, data: flags.data, ...report })}\n`);
+    const { samples, loss, confusion } = report;
+    const out = {
+      run: flags.run,
+      data: flags.data,
+      samples,
+      loss,
+      ...report.metrics,
+      ...(confusion ? { classes: data.classNames, confusion } : {}),
+    };
+    io.stdout.write(`${JSON.stringify(out)}\n`);
   } else {
     io.stdout.write(
-      `${flags.data}: ${result.samples} samples - ${formatLogs(result.loss, result.metrics)}\n`,
+      `${flags.data}: ${report.samples} samples - ${formatLogs(report.loss, report.metrics)}\n`,
     );
+    if (report.confusion && data.classNames)
+      io.stdout.write(confusionText(report.confusion, data.classNames));
   }
   const summary = data.badRecords();
   if (summary) io.stderr.write(`${summary}\n`);
   return report;
+}
+
+/** The confusion matrix as a small table: rows are true classes, columns predicted. */
+export function confusionText(matrix: number[][], classNames: readonly string[]): string {
+  const width = Math.max(
+    4,
+    ...classNames.map((c) => c.length),
+    ...matrix.flat().map((v) => String(v).length),
+  );
+  const pad = (text: string) => text.padStart(width);
+  const lines = [
+    `Confusion matrix (rows: true class, columns: predicted)`,
+    [pad(""), ...classNames.map(pad)].join(" "),
+  ];
+  matrix.forEach((row, i) => {
+    lines.push([pad(classNames[i] ?? String(i)), ...row.map((v) => pad(String(v)))].join(" "));
+  });
+  return `${lines.join("\n")}\n`;
 }

@@ -52,6 +52,16 @@ export interface TrainConfig {
   learningRate?: number;
   optimizer: OptimizerName;
   earlyStoppingPatience?: number;
+  /** false: no early stopping (`--no-early-stopping`); saved configs without it decide by `earlyStoppingPatience` alone. */
+  earlyStopping?: boolean;
+  /**
+   * Keep the weights of the epoch with the best monitored value and save those (Keras's
+   * `restore_best_weights`); set on new runs that stop early unless `--no-restore-best`.
+   * Saved configs without it mean false.
+   */
+  restoreBest?: boolean;
+  /** `balanced`, or `class=weight` pairs (`0=1,1=4`, class names or indices) as given; weights each sample's loss by its class. */
+  classWeight?: string;
   numShards: number;
   shardIndex: number;
   shardPolicy: ShardPolicy;
@@ -102,6 +112,9 @@ const CONFIG_KEYS: readonly (keyof TrainConfig)[] = [
   "learningRate",
   "optimizer",
   "earlyStoppingPatience",
+  "earlyStopping",
+  "restoreBest",
+  "classWeight",
   "numShards",
   "shardIndex",
   "shardPolicy",
@@ -162,13 +175,45 @@ export function resolveTrainConfig(
       "--memory-budget goes with --shuffle full or none; a buffer shuffle's memory is set by --shuffle-buffer",
     );
   }
+  if (flags.earlyStopping === false && flags.earlyStoppingPatience !== undefined) {
+    throw new UsageError("give at most one of --early-stopping-patience P or --no-early-stopping");
+  }
   const seedChosen = flags.seed === undefined;
   const config: Record<string, unknown> = {};
   for (const key of CONFIG_KEYS) {
     if (flags[key] !== undefined) config[key] = flags[key];
   }
+  Object.assign(config, earlyStoppingDefaults(flags, explicit));
   config.seed = seedChosen ? randomInt(0, 2 ** 31) : flags.seed;
   return { config: config as unknown as TrainConfig, seedChosen };
+}
+
+/** Patience when validation data guards training and no `--early-stopping-patience` is given. */
+export const DEFAULT_PATIENCE = 10;
+/** `--epochs` when early stopping guards training and no epoch count is given (else the flag's 10). */
+export const GUARDED_EPOCHS = 100;
+
+/**
+ * Early stopping by default: with validation data (and without `--no-early-stopping`) a run
+ * stops after `DEFAULT_PATIENCE` epochs without a better val_loss, may run up to
+ * `GUARDED_EPOCHS` unless `--epochs` is given, and keeps the best epoch's weights unless
+ * `--no-restore-best`. Without validation data early stopping needs an explicit patience.
+ */
+function earlyStoppingDefaults(
+  flags: Record<string, unknown>,
+  explicit: (key: string) => boolean,
+): Partial<TrainConfig> {
+  if (flags.earlyStopping === false) return { restoreBest: false };
+  const validates = flags.validationData !== undefined || flags.validationSplit !== undefined;
+  const out: Partial<TrainConfig> = {};
+  let patience = flags.earlyStoppingPatience as number | undefined;
+  if (patience === undefined && validates) {
+    patience = DEFAULT_PATIENCE;
+    out.earlyStoppingPatience = patience;
+    if (!explicit("epochs")) out.epochs = GUARDED_EPOCHS;
+  }
+  out.restoreBest = patience !== undefined && flags.restoreBest !== false;
+  return out;
 }
 
 /** Default run folder: `runs/<data name>-<UTC date and time>`; the name only, no randomness involved. */

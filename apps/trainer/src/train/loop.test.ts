@@ -3,6 +3,7 @@ import type { Batch } from "@stepwise/data";
 import { batchToTensors } from "@stepwise/data/tfjs";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { metricsAccumulator } from "../metrics/metrics.ts";
 import { buildMlp, compileModel, headFor, makeOptimizer } from "../model/build.ts";
 import type { EpochRecord } from "../run/history.ts";
 import type { Progress } from "../run/progress.ts";
@@ -95,6 +96,7 @@ function train(s: ReturnType<typeof setup>, overrides: Partial<LoopOptions> = {}
   return trainLoop({
     model: s.model,
     metricNames: s.head.metricNames,
+    newMetrics: () => metricsAccumulator("binary", 1),
     plan: s.p,
     data: s.data,
     toTensors,

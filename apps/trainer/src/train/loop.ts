@@ -2,7 +2,9 @@ import type { Plan } from "@stepwise/core";
 import type { Batch } from "@stepwise/data";
 import * as tf from "@tensorflow/tfjs";
 import { RunError } from "../errors.ts";
-import { type EpochRecord, shouldStopEarly } from "../run/history.ts";
+import type { MetricsAccumulator, MetricsReport } from "../metrics/metrics.ts";
+import { captureModelWeights, type EncodedWeights } from "../model/state.ts";
+import { type EpochRecord, improved, shouldStopEarly } from "../run/history.ts";
 import type { Progress, StepStats } from "../run/progress.ts";
 
 /** Batches in, tensors out; the loop owns (and disposes) what this returns. */
@@ -25,16 +27,34 @@ export interface LoopOptions {
    * values with the samples they stand for (data-parallel: all ranks'); default `model.trainOnBatch`.
    */
   train?: (xs: tf.Tensor, ys: tf.Tensor) => Promise<number[] | StepValues>;
+  /** An empty accumulator of the task's validation metrics (loss included). */
+  newMetrics: () => MetricsAccumulator;
   /** Validation loss and metrics after `epoch`; default: this model over `data.validation(epoch)`. */
-  evaluate?: (epoch: number) => Promise<{ loss: number; metrics: Record<string, number> }>;
+  evaluate?: (epoch: number) => Promise<MetricsReport>;
   /** First epoch to run (the plan's initialEpoch, or where a checkpoint left off). */
   startEpoch: number;
   /** Epochs already done (from a checkpoint); early stopping looks at them too. */
   history: EpochRecord[];
   patience?: number;
+  /**
+   * Keep a copy of the weights of the epoch with the best monitored value (val_loss when the
+   * run validates, else loss), as Keras's `restore_best_weights`; the caller restores them.
+   */
+  keepBest?: boolean;
+  /** The kept epoch so far (from a checkpoint). */
+  best?: KeptEpoch | null;
   progress: Progress;
-  /** Called after each epoch (and its validation) with the whole history; checkpoints go here. */
-  onEpochEnd(record: EpochRecord, history: EpochRecord[]): Promise<void>;
+  /**
+   * Called after each epoch (and its validation) with the whole history, the epoch's full
+   * validation report (null when it did not validate) and the best epoch kept so far (null
+   * unless `keepBest`); checkpoints go here.
+   */
+  onEpochEnd(
+    record: EpochRecord,
+    history: EpochRecord[],
+    report: MetricsReport | null,
+    best: KeptEpoch | null,
+  ): Promise<void>;
   /** When aborted, the loop stops before its next step by throwing the signal's reason. */
   signal?: AbortSignal;
   /** Monotonic seconds; injectable for tests. */
@@ -47,9 +67,19 @@ export interface StepValues {
   samples: number;
 }
 
+/** The epoch whose weights `keepBest` keeps: its weights and its validation report. */
+export interface KeptEpoch {
+  /** 0-based. */
+  epoch: number;
+  weights: EncodedWeights;
+  report: MetricsReport | null;
+}
+
 export interface LoopResult {
   history: EpochRecord[];
   stoppedEarly: boolean;
+  /** With `keepBest`: the best epoch (null when no epoch had a monitored value). */
+  best: KeptEpoch | null;
 }
 
 /** Sample-weighted running means of loss and metrics over the batches of one pass over a loader. */
@@ -76,29 +106,32 @@ function numbersOf(result: number | number[]): number[] {
   return Array.isArray(result) ? result : [result];
 }
 
-/** Loss and metrics of `model` over `batches` (sample-weighted means); tensors are disposed per batch. */
+/**
+ * Feeds `model`'s predictions on `batches` into `metrics` (loss and the task's metrics come
+ * from the predictions); tensors are disposed per batch. Resolves to `metrics` and the step count.
+ */
 export async function evaluateBatches(
   model: tf.LayersModel,
   batches: AsyncIterable<Batch>,
   toTensors: ToTensors,
-  metricNames: readonly string[],
-): Promise<{ loss: number; metrics: Record<string, number>; samples: number; steps: number }> {
-  const means = new Means();
+  metrics: MetricsAccumulator,
+): Promise<{ metrics: MetricsAccumulator; steps: number }> {
   let steps = 0;
   for await (const batch of batches) {
     const { xs, ys } = toTensors(batch);
     try {
-      const scalars = model.evaluate(xs, ys, { batchSize: batch.batchSize });
-      const list = Array.isArray(scalars) ? scalars : [scalars];
-      const values = list.map((s) => s.dataSync()[0] as number);
-      tf.dispose(list);
-      means.add(values, batch.batchSize);
+      const output = model.predict(xs, { batchSize: batch.batchSize }) as tf.Tensor;
+      try {
+        metrics.add(output.dataSync() as Float32Array, ys.dataSync() as Float32Array, xs.shape[0] as number);
+      } finally {
+        output.dispose();
+      }
     } finally {
       tf.dispose([xs, ys]);
     }
     steps++;
   }
-  return { loss: means.loss(), metrics: means.metrics(metricNames), samples: means.samples, steps };
+  return { metrics, steps };
 }
 
 /** Index of the first of `model`'s weights holding a NaN or an infinity, or -1. */
@@ -134,7 +167,8 @@ export async function trainLoop(options: LoopOptions): Promise<LoopResult> {
   const { plan, progress } = options;
   const history = [...options.history];
   const monitorValidation = plan.validationBatchSize !== null;
-  if (shouldStopEarly(history, options.patience, monitorValidation)) return { history, stoppedEarly: true };
+  if (shouldStopEarly(history, options.patience, monitorValidation))
+    return { history, stoppedEarly: true, best: options.best ?? null };
   try {
     return await epochs(options, history, monitorValidation);
   } catch (error) {
@@ -152,6 +186,7 @@ async function epochs(
   const now = options.now ?? (() => performance.now() / 1000);
   const { model, plan, data, metricNames, progress } = options;
   const train = options.train ?? (async (xs, ys) => numbersOf(await model.trainOnBatch(xs, ys)));
+  let best = options.best ?? null;
   for (let epoch = options.startEpoch; epoch < plan.endEpoch; epoch++) {
     const planned = plan.epochs.find((e) => e.epoch === epoch);
     const started = now();
@@ -202,14 +237,13 @@ async function epochs(
       throw diverged("a weight is not finite", `the end of epoch ${epoch + 1}/${plan.endEpoch}`, history);
     }
     const trainStats = stats();
-    let valLoss: number | null = null;
-    let valMetrics: Record<string, number> | null = null;
+    let report: MetricsReport | null = null;
     if (planned?.validate ?? false) {
-      const result = options.evaluate
+      report = options.evaluate
         ? await options.evaluate(epoch)
-        : await evaluateBatches(model, data.validation(epoch), options.toTensors, metricNames);
-      valLoss = result.loss;
-      valMetrics = result.metrics;
+        : (
+            await evaluateBatches(model, data.validation(epoch), options.toTensors, options.newMetrics())
+          ).metrics.report();
     }
     const record: EpochRecord = {
       epoch,
@@ -217,14 +251,18 @@ async function epochs(
       samples: means.samples,
       loss: means.loss(),
       metrics: means.metrics(metricNames),
-      valLoss,
-      valMetrics,
+      valLoss: report?.loss ?? null,
+      valMetrics: report?.metrics ?? null,
       seconds: now() - started,
     };
     history.push(record);
+    if (options.keepBest && improved(history, monitorValidation)) {
+      best = { epoch, weights: await captureModelWeights(model), report };
+    }
     progress.epochEnd(record, trainStats);
-    await options.onEpochEnd(record, history);
-    if (shouldStopEarly(history, options.patience, monitorValidation)) return { history, stoppedEarly: true };
+    await options.onEpochEnd(record, history, report, best);
+    if (shouldStopEarly(history, options.patience, monitorValidation))
+      return { history, stoppedEarly: true, best };
   }
-  return { history, stoppedEarly: false };
+  return { history, stoppedEarly: false, best };
 }

@@ -13,6 +13,7 @@ import { atEpochStart } from "../distributed/redeal.ts";
 import { writeFileAtomic } from "../files.ts";
 import { formatPlan } from "../format/plan-table.ts";
 import { checkBatchMemory, checkTrainingSize } from "../limits.ts";
+import { type MetricsAccumulator, metricsAccumulator, validationMetricNames } from "../metrics/metrics.ts";
 import {
   buildMlp,
   compileModel,
@@ -21,6 +22,7 @@ import {
   makeOptimizer,
   parseModelSpec,
 } from "../model/build.ts";
+import { classWeights } from "../model/class-weights.ts";
 import { modelUrl, registerFileRouters } from "../model/file-io.ts";
 import { captureModelWeights, restoreModelWeights } from "../model/state.ts";
 import { createTrainStep, type TrainStep } from "../model/train-step.ts";
@@ -28,13 +30,14 @@ import { type Checkpoint, writeCheckpoint } from "../run/checkpoint.ts";
 import { writeChecksums } from "../run/checksums.ts";
 import { renderCurvesSvg } from "../run/curves.ts";
 import { jsonText, RUN_FILES, writeJson, writeStatus } from "../run/folder.ts";
-import { type EpochRecord, formatHistory } from "../run/history.ts";
+import { type EpochRecord, earlyStoppingState, formatHistory } from "../run/history.ts";
+import { keptEpochLine, metricsFile } from "../run/metrics-file.ts";
 import { formatLogs, type ProgressStream, progressFor } from "../run/progress.ts";
 import type { TrainConfig } from "./config.ts";
 import { type OpenedData, openTrainingData } from "./data.ts";
 import { createFeed } from "./feed.ts";
 import type { Inputs } from "./inputs.ts";
-import { evaluateBatches, trainLoop } from "./loop.ts";
+import { evaluateBatches, type KeptEpoch, trainLoop } from "./loop.ts";
 import { openRunManifest, recorded } from "./manifest.ts";
 
 export interface TrainIo {
@@ -81,7 +84,12 @@ export interface Prepared {
   model: tf.LayersModel;
   /** How each optimizer step is taken; owns the optimizer state checkpoints save. */
   step: TrainStep;
+  /** What each training step reports after the loss (accuracy or mae). */
   metricNames: string[];
+  /** The task's validation metrics (after val_loss), as history.csv and progress show them. */
+  validationNames: string[];
+  /** An empty accumulator of the task's validation metrics. */
+  newMetrics(): MetricsAccumulator;
   /** This rank's part in a data-parallel run; null for one process. Rank 0 alone writes the run folder. */
   parallel: Parallel | null;
 }
@@ -107,11 +115,19 @@ export async function prepareRun(config: TrainConfig, io: TrainIo, savedSchema: 
     },
     backend as "wasm" | "cpu",
   );
+  const weights = config.classWeight
+    ? classWeights(config.classWeight, data.task, data.classNames, labelCounts(data))
+    : undefined;
+  if (weights && data.classNames) {
+    const named = data.classNames.map((name, i) => `${name}=${Number(weights[i]?.toPrecision(4))}`);
+    io.stdout.write(`Class weights (${config.classWeight}): ${named.join(", ")}\n`);
+  }
   const model = await buildModel(config, data);
   const step = createTrainStep(model, {
     task: data.task,
     ...(data.classNames ? { numClasses: data.classNames.length } : {}),
     mode: config.trainStep ?? "auto",
+    ...(weights ? { classWeights: weights } : {}),
   });
   const loader = `${feed.loader === "worker" ? "a worker thread" : "the training thread"}${config.loader === "auto" ? " (auto)" : ""}`;
   io.stdout.write(`Batches prepared on ${loader}; training step: ${step.description}\n`);
@@ -128,7 +144,24 @@ export async function prepareRun(config: TrainConfig, io: TrainIo, savedSchema: 
       `Data-parallel: rank ${parallel.rank} of ${parallel.worldSize}; gradients of ${parameters} parameters averaged over the ranks every step\n`,
     );
   }
-  return { backend, data, feed, model, step, metricNames, parallel };
+  const units = headFor(data.task, data.classNames?.length ?? 0).units;
+  return {
+    backend,
+    data,
+    feed,
+    model,
+    step,
+    metricNames,
+    validationNames: validationMetricNames(data.task),
+    newMetrics: () => metricsAccumulator(data.task, units),
+    parallel,
+  };
+}
+
+/** The schema label's fitted samples per class, when it records them. */
+function labelCounts(data: OpenedData): number[] | undefined {
+  const label = data.schemaJson.label;
+  return label && label.kind !== "regression" ? label.counts : undefined;
 }
 
 async function restore(prepared: Prepared, checkpoint: Checkpoint): Promise<void> {
@@ -154,11 +187,15 @@ export async function executeRun(
   signal?: AbortSignal,
 ): Promise<EpochRecord[]> {
   const { dir } = target;
-  const { model, feed, data, metricNames, step } = prepared;
+  const { model, feed, data, metricNames, validationNames, step } = prepared;
   const pipeline = feed;
   let history: EpochRecord[] = [];
   let startEpoch = pipeline.plan.initialEpoch;
   const { checkpoint } = target;
+  const keepBest = config.restoreBest === true;
+  let best: KeptEpoch | null = null;
+  // The last validation's full report (confusion matrix included), for metrics.json.
+  let lastReport = checkpoint?.state.validation ?? null;
   if (checkpoint) {
     if (checkpoint.state.backend !== prepared.backend) {
       io.stderr.write(
@@ -168,6 +205,9 @@ export async function executeRun(
     await restore(prepared, checkpoint);
     history = checkpoint.state.history;
     startEpoch = checkpoint.state.nextEpoch;
+    const kept = checkpoint.state.best;
+    if (keepBest && kept && checkpoint.best)
+      best = { epoch: kept.epoch, weights: checkpoint.best, report: kept.report };
     io.stdout.write(
       `Resuming ${dir} at epoch ${startEpoch + 1}/${pipeline.plan.endEpoch} (step ${checkpoint.state.step})\n`,
     );
@@ -189,9 +229,13 @@ export async function executeRun(
     manifest ? recorded(feed.epoch(epoch), manifest) : feed.epoch(epoch);
   // The feed may hold a worker thread and open files: released however training ends.
   let outcome: { finished: boolean; stoppedEarly: boolean } | undefined;
+  const monitorValidation = pipeline.plan.validationBatchSize !== null;
   const result = await trainLoop({
     model,
     metricNames,
+    newMetrics: prepared.newMetrics,
+    keepBest,
+    best,
     plan: pipeline.plan,
     data: { epoch: epochBatches, validation: (epoch) => pipeline.validation(epoch) },
     toTensors,
@@ -210,8 +254,9 @@ export async function executeRun(
             dataParallelEvaluate(
               parallel.collective,
               pipeline.validation(epoch),
-              (batches) => evaluateBatches(model, batches, toTensors, metricNames),
-              metricNames,
+              async (batches) =>
+                (await evaluateBatches(model, batches, toTensors, prepared.newMetrics())).metrics,
+              prepared.newMetrics,
             ),
         }
       : {}),
@@ -220,13 +265,14 @@ export async function executeRun(
     ...(signal ? { signal } : {}),
     ...(config.earlyStoppingPatience !== undefined ? { patience: config.earlyStoppingPatience } : {}),
     progress: progressFor(io.stdout),
-    async onEpochEnd(record, all) {
+    async onEpochEnd(record, all, report, kept) {
+      if (report) lastReport = report;
       if (!writer || !inputs) return;
       const state = feed.getState();
       const [weights, optimizer] = [await captureModelWeights(model), await step.captureOptimizer()];
       await writeCheckpoint(dir, {
         state: {
-          version: 1,
+          version: 2,
           nextEpoch: record.epoch + 1,
           step: state.step,
           pipeline: state,
@@ -236,11 +282,15 @@ export async function executeRun(
           backend: prepared.backend,
           model: { specs: [] },
           optimizer: { className: step.optimizerClassName, specs: [] },
+          earlyStopping: earlyStoppingState(all, monitorValidation),
+          best: kept ? { epoch: kept.epoch, report: kept.report, specs: [] } : null,
+          validation: lastReport,
         },
         model: weights,
         optimizer,
+        best: kept?.weights ?? null,
       });
-      await writeFileAtomic(join(dir, RUN_FILES.history), formatHistory(all, metricNames));
+      await writeFileAtomic(join(dir, RUN_FILES.history), formatHistory(all, metricNames, validationNames));
     },
   })
     .then((done) => {
@@ -254,17 +304,32 @@ export async function executeRun(
     });
   if (result.stoppedEarly)
     io.stdout.write(`Early stopping: no improvement for ${config.earlyStoppingPatience} epochs\n`);
+  // Restore-best: the model saved is the best epoch's (every rank restores, so all agree).
+  const kept = keepBest ? result.best : null;
+  if (kept) restoreModelWeights(model, kept.weights);
   if (!writer) {
     io.stdout.write(`Rank ${parallel?.rank} done; rank 0 writes the run folder\n`);
     return result.history;
   }
   await model.save(modelUrl(join(dir, RUN_FILES.model)));
-  await writeFileAtomic(join(dir, RUN_FILES.history), formatHistory(result.history, metricNames));
+  await writeFileAtomic(
+    join(dir, RUN_FILES.history),
+    formatHistory(result.history, metricNames, validationNames),
+  );
+  const metrics = metricsFile({
+    task: data.task,
+    classNames: data.classNames,
+    history: result.history,
+    kept,
+    lastReport,
+    stoppedEarly: result.stoppedEarly,
+  });
+  await writeJson(join(dir, RUN_FILES.metrics), metrics);
   await writeFileAtomic(
     join(dir, RUN_FILES.curves),
     await renderCurvesSvg(
       result.history,
-      metricNames,
+      [...new Set([...metricNames, ...validationNames])],
       `${basename(dir)}: learning curves (label ${config.label})`,
     ),
   );
@@ -272,6 +337,7 @@ export async function executeRun(
     status: "complete",
     stoppedEarly: result.stoppedEarly,
     epochsDone: result.history.length,
+    ...(metrics.epoch !== null ? { keptEpoch: metrics.epoch, restoredBest: metrics.restoredBest } : {}),
   });
   const summary = data.badRecords();
   if (summary) io.stdout.write(`${summary}\n`);
@@ -283,6 +349,8 @@ export async function executeRun(
       parts.push(formatLogs(lastValidated.valLoss as number, lastValidated.valMetrics ?? {}, "val_"));
     io.stdout.write(`Final: ${parts.join(" - ")}\n`);
   }
+  const keptLine = keptEpochLine(metrics, pipeline.plan.endEpoch);
+  if (keptLine) io.stdout.write(`${keptLine}\n`);
   io.stdout.write(`Run folder: ${dir}\n`);
   return result.history;
 }
