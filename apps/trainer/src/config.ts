@@ -6,7 +6,8 @@ import { UsageError } from "./errors.ts";
 /** Settings a config file may not set: they steer this invocation, not the run. */
 const NOT_IN_CONFIG = new Set(["config", "resume", "debug", "help", "overwrite", "printEnv"]);
 
-function camel(key: string): string {
+/** A config file key (`batch-size`, `batch_size`, `batchSize`) as its flag's attribute name. */
+export function camel(key: string): string {
   return key.replace(/[-_]([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 

@@ -44,9 +44,12 @@ describe("trainer train", () => {
     const epochLines = result.stdout.split("\n").filter((line) => line.startsWith("Epoch "));
     expect(epochLines).toHaveLength(3);
     expect(epochLines[2]).toMatch(
-      /^Epoch 3\/3 - 6\/6 - [\d.]+s - loss: [\d.]+ - accuracy: [\d.]+ - val_loss: [\d.]+ - val_accuracy: [\d.]+ - \d+ samples\/s - input wait \d+%$/,
+      /^Epoch 3\/3 - 6\/6 - [\d.]+s - loss: [\d.]+ - accuracy: [\d.]+ - val_loss: [\d.]+ - val_accuracy: [\d.]+ - val_macro_f1: [\d.]+ - \d+ samples\/s - input wait \d+%$/,
     );
     expect(result.stdout).toMatch(/Final: .*val_accuracy/);
+    expect(result.stdout).toMatch(
+      /\nModel weights: the (best|last) epoch, [123]\/3.*: val_loss: [\d.]+ - val_accuracy/,
+    );
     expect(result.stdout.trim().split("\n").at(-1)).toBe(`Run folder: ${out}`);
 
     expect((await readdir(out)).sort()).toEqual(
@@ -58,6 +61,7 @@ describe("trainer train", () => {
         "curves.svg",
         "fingerprint.json",
         "history.csv",
+        "metrics.json",
         "model",
         "plan.json",
         "schema.json",
@@ -67,19 +71,33 @@ describe("trainer train", () => {
     const savedPlan = JSON.parse(await readFile(join(out, "plan.json"), "utf8"));
     expect(savedPlan).toEqual(plan({ numSamples: 90, batchSize: 16, epochs: 3, validationSamples: 30 }));
     const history = (await readFile(join(out, "history.csv"), "utf8")).trim().split("\n");
-    expect(history[0]).toBe("epoch,steps,samples,loss,accuracy,val_loss,val_accuracy,seconds");
+    expect(history[0]).toBe("epoch,steps,samples,loss,accuracy,val_loss,val_accuracy,val_macro_f1,seconds");
     expect(history.slice(1).map((line) => line.split(",").slice(0, 3).join(","))).toEqual([
       "0,6,90",
       "1,6,90",
       "2,6,90",
     ]);
     const schema = JSON.parse(await readFile(join(out, "schema.json"), "utf8"));
-    expect(schema.label).toEqual({
+    expect(schema.label).toMatchObject({
       name: "kind",
       kind: "string-classes",
       vocabulary: ["high", "low", "mid"],
     });
-    expect(JSON.parse(await readFile(join(out, "status.json"), "utf8")).status).toBe("complete");
+    expect((schema.label.counts as number[]).reduce((a, b) => a + b, 0)).toBe(90);
+    const status = JSON.parse(await readFile(join(out, "status.json"), "utf8"));
+    expect(status.status).toBe("complete");
+    // Validation data: early stopping and restore-best by default; the kept epoch is the best val_loss.
+    const metrics = JSON.parse(await readFile(join(out, "metrics.json"), "utf8"));
+    const valLosses = history.slice(1).map((line) => Number(line.split(",")[5]));
+    expect(metrics.epoch).toBe(valLosses.indexOf(Math.min(...valLosses)));
+    expect(status.keptEpoch).toBe(metrics.epoch);
+    expect(metrics).toMatchObject({
+      task: "classification",
+      classes: ["high", "low", "mid"],
+      restoredBest: true,
+    });
+    expect(metrics.validation.loss).toBe(valLosses[metrics.epoch]);
+    expect((metrics.validation.confusion as number[][]).flat().reduce((a, b) => a + b, 0)).toBe(30);
     expect(await readFile(join(out, "curves.svg"), "utf8")).toMatch(/^<svg[\s\S]*val/);
     const config = JSON.parse(await readFile(join(out, "config.json"), "utf8"));
     expect(config).toMatchObject({
@@ -88,6 +106,8 @@ describe("trainer train", () => {
       label: "kind",
       seed: 5,
       epochs: 3,
+      earlyStoppingPatience: 10,
+      restoreBest: true,
     });
 
     const model = await tf.loadLayersModel(`${modelUrl(join(out, "model"))}/model.json`);

@@ -1,9 +1,17 @@
 import type { Batch, RowRef } from "@stepwise/data/internals";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { metricsAccumulator } from "../metrics/metrics.ts";
+import type { Task } from "../model/build.ts";
 import { buildMlp, compileModel, headFor, makeOptimizer } from "../model/build.ts";
 import { createTrainStep } from "../model/train-step.ts";
-import { dataParallelStep, weightSizes, withoutPadding } from "./data-parallel.ts";
+import {
+  allGather,
+  dataParallelEvaluate,
+  dataParallelStep,
+  weightSizes,
+  withoutPadding,
+} from "./data-parallel.ts";
 import { freePort } from "./launch.ts";
 import { rendezvous } from "./rendezvous.ts";
 import type { Ring } from "./ring.ts";
@@ -138,6 +146,95 @@ describe("dataParallelStep", () => {
       const rank1 = ranks[1]?.model.getWeights().flatMap((w) => Array.from(w.dataSync())) ?? [];
       expect(Math.max(...single.map((v, i) => Math.abs(v - (rank1[i] as number))))).toBeLessThan(1e-6);
       tf.dispose([full.xs, full.ys, empty.xs, empty.ys]);
+    } finally {
+      await Promise.all(ring.map((r) => r.close()));
+    }
+  });
+});
+
+describe("dataParallelEvaluate", () => {
+  /** A validation batch whose features are the model's predictions (the "model" is the identity). */
+  function batchOf(predictions: number[], labels: number[], units: number, step: number): Batch {
+    return {
+      step,
+      batchSize: labels.length,
+      numFeatures: units,
+      xs: Float32Array.from(predictions),
+      ys: Float32Array.from(labels),
+      rows: labels.map(() => ({ pass: 0, index: 0 }) as unknown as RowRef),
+    } as unknown as Batch;
+  }
+
+  async function* batches(list: Batch[]): AsyncGenerator<Batch> {
+    yield* list;
+  }
+
+  /** Accumulates each batch's xs as predictions: what evaluateBatches does with a model. */
+  function evaluateAs(task: Task, units: number) {
+    return async (input: AsyncIterable<Batch>) => {
+      const acc = metricsAccumulator(task, units);
+      for await (const batch of input) acc.add(batch.xs, batch.ys, batch.batchSize);
+      return acc;
+    };
+  }
+
+  it.each([
+    ["binary", 1],
+    ["classification", 3],
+    ["regression", 1],
+  ] as const)(
+    "%s: 2 ranks over 5 batches (one rank a batch short) → every rank reports the single process's metrics over all batches",
+    async (task, units) => {
+      const list = Array.from({ length: 5 }, (_, s) => {
+        const n = 3 + s;
+        const labels = Array.from({ length: n }, (_, r) =>
+          task === "regression" ? Math.sin(r + s) * 3 : (r * 7 + s) % (task === "binary" ? 2 : 3),
+        );
+        const predictions = Array.from({ length: n * units }, (_, i) =>
+          task === "regression" ? Math.cos(i + s) : (Math.sin(i * 1.3 + s) + 1) / 2,
+        );
+        return batchOf(predictions, labels, units, s);
+      });
+      const ring = await twoRanks();
+      try {
+        const reports = await Promise.all(
+          ring.map((r) =>
+            dataParallelEvaluate(r, batches(list), evaluateAs(task, units), () =>
+              metricsAccumulator(task, units),
+            ),
+          ),
+        );
+        const single = await evaluateAs(task, units)(batches(list));
+        const expected = single.report();
+        for (const report of reports) {
+          expect(report.samples).toBe(expected.samples);
+          expect(report.confusion).toEqual(expected.confusion);
+          expect(report.loss).toBeCloseTo(expected.loss, 9);
+          for (const [name, value] of Object.entries(expected.metrics))
+            expect(report.metrics[name]).toBeCloseTo(value, 9);
+        }
+        // AUC is a rank statistic over all the ranks' scores: exactly the single process's.
+        if (task === "binary") expect(reports[0]?.metrics.auc).toBe(expected.metrics.auc);
+      } finally {
+        await Promise.all(ring.map((r) => r.close()));
+      }
+    },
+  );
+
+  it("allGather of float64 values → each rank's values in rank order, to ~2^-48", async () => {
+    const ring = await twoRanks();
+    try {
+      const local = [Float64Array.of(Math.PI, 1e10 + 0.123, -1 / 3), Float64Array.of(Math.E)];
+      const gathered = await Promise.all(ring.map((r, i) => allGather(r, local[i] as Float64Array)));
+      for (const all of gathered) {
+        expect(all).toHaveLength(2);
+        all.forEach((values, r) => {
+          Array.from(values).forEach((v, i) => {
+            const want = (local[r] as Float64Array)[i] as number;
+            expect(Math.abs(v - want)).toBeLessThanOrEqual(Math.abs(want) * 2 ** -46);
+          });
+        });
+      }
     } finally {
       await Promise.all(ring.map((r) => r.close()));
     }

@@ -92,6 +92,12 @@ describe("launch --nproc 2 train", () => {
       const [h2, h1] = [await history(runs[0] as string), await history(single)];
       expect(h2.map((row) => row.slice(0, 3))).toEqual(h1.map((row) => row.slice(0, 3)));
       expect(worst(h2.flat(), h1.flat())).toBeLessThan(1e-5);
+      // Rank 0's validation metrics are over both ranks' validation batches: the single process's.
+      const metrics = async (run: string) => JSON.parse(await readFile(join(run, "metrics.json"), "utf8"));
+      const [m2, m1] = [await metrics(runs[0] as string), await metrics(single)];
+      expect(m2.validation.samples).toBe(m1.validation.samples);
+      expect(m2.validation.confusion).toEqual(m1.validation.confusion);
+      expect(m2.epoch).toBe(m1.epoch);
       // Bit-reproducible: the ring's summation order is fixed.
       expect(
         Buffer.from((await weights(runs[1] as string)).buffer).equals(
@@ -134,7 +140,9 @@ describe("ranks that disagree or die", () => {
   it("kill -9 of rank 1 mid-run → rank 0 stops with a one-line error naming it; --resume on one process completes the run", async () => {
     const out = join(dir, "killed");
     // A collective timeout far beyond the test's: only the lost connection can stop rank 0 in time.
-    const ranks = await startRanks(2, () => trainArgs(out, 4, 40), { STEPWISE_COLLECTIVE_TIMEOUT: "3600" });
+    const ranks = await startRanks(2, () => trainArgs(out, 4, 40, ["--no-early-stopping"]), {
+      STEPWISE_COLLECTIVE_TIMEOUT: "3600",
+    });
     const [rank0, rank1] = ranks as [ReturnType<typeof spawnCli>, ReturnType<typeof spawnCli>];
     const deadline = Date.now() + 120_000;
     let ended: CliResult | null = null;

@@ -80,18 +80,55 @@ function clock(seconds: number): string {
   return whole >= 60 ? `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}` : `${whole}s`;
 }
 
+/**
+ * Seconds left in an epoch from an exponential moving average of the time per step, so one
+ * slow step (a garbage collection, a file read) moves the estimate by `alpha` of its excess
+ * instead of swinging it. Bias-corrected as Adam's moments are, so the first steps' estimate is
+ * their plain mean rather than pulled toward zero.
+ */
+export class EtaClock {
+  private average = 0;
+  private weight = 0;
+  private lastSeconds = 0;
+  private lastSteps = 0;
+  constructor(private readonly alpha = 0.1) {}
+
+  /** Records that `stepsDone` steps took `seconds` since the epoch started. */
+  update(stepsDone: number, seconds: number): void {
+    const steps = stepsDone - this.lastSteps;
+    if (steps <= 0) return;
+    const perStep = (seconds - this.lastSeconds) / steps;
+    // `steps` steps at once weigh as that many single updates.
+    const keep = (1 - this.alpha) ** steps;
+    this.average = keep * this.average + (1 - keep) * perStep;
+    this.weight = keep * this.weight + (1 - keep);
+    this.lastSeconds = seconds;
+    this.lastSteps = stepsDone;
+  }
+
+  /** Seconds for the `stepsLeft` steps still to run; NaN before the first step. */
+  eta(stepsLeft: number): number {
+    if (this.weight === 0) return Number.NaN;
+    return (this.average / this.weight) * stepsLeft;
+  }
+}
+
 /** Keras-like redrawn bar: `Epoch 3/10`, then `[====>   ] 412/938 | ETA 12s | loss … | samples/s | input wait`. */
 export function barProgress(stream: ProgressStream): Progress {
   let bar: cliProgress.SingleBar | null = null;
+  let eta = new EtaClock();
+  let total = 0;
   const format: cliProgress.GenericFormatter = (options, params, payload) => {
     const done = params.value >= params.total;
-    const time = done ? `${String(payload.seconds)}s` : `ETA ${clock(params.eta)}`;
+    const time = done ? `${String(payload.seconds)}s` : `ETA ${clock(payload.eta as number)}`;
     const barText = cliProgress.Format.BarFormat(params.progress, options);
     return `${barText} ${params.value}/${params.total} | ${time} | ${payload.logs} | ${payload.rate} samples/s | input wait ${payload.wait}`;
   };
   return {
     epochStart(epoch, endEpoch, steps) {
       stream.write(`Epoch ${epoch + 1}/${endEpoch}\n`);
+      eta = new EtaClock();
+      total = steps;
       bar = new cliProgress.SingleBar(
         {
           format,
@@ -99,15 +136,16 @@ export function barProgress(stream: ProgressStream): Progress {
           barsize: 24,
           hideCursor: true,
           clearOnComplete: false,
-          etaBuffer: 50,
           fps: 8,
         },
         cliProgress.Presets.shades_classic,
       );
-      bar.start(steps, 0, { logs: "", rate: "-", wait: "-", seconds: "0" });
+      bar.start(steps, 0, { logs: "", rate: "-", wait: "-", seconds: "0", eta: Number.NaN });
     },
     step(stats) {
+      eta.update(stats.stepsDone, stats.seconds);
       bar?.update(stats.stepsDone, {
+        eta: eta.eta(total - stats.stepsDone),
         logs: formatLogs(stats.loss, stats.metrics),
         rate: rateOf(stats),
         wait: waitOf(stats),

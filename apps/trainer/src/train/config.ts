@@ -135,6 +135,11 @@ const CONFIG_KEYS: readonly (keyof TrainConfig)[] = [
 export function resolveTrainConfig(
   flags: Record<string, unknown>,
   explicit: (key: string) => boolean,
+  /**
+   * A new training run: apply the early-stopping defaults (`earlyStoppingDefaults`), knowing
+   * whether an epoch count was given (flag or config file). Resume and inspect pass null.
+   */
+  newRun: { epochsGiven: boolean } | null = null,
 ): { config: TrainConfig; seedChosen: boolean } {
   if (typeof flags.data !== "string")
     throw new UsageError("--data is required: the training CSV file, directory or glob");
@@ -183,7 +188,7 @@ export function resolveTrainConfig(
   for (const key of CONFIG_KEYS) {
     if (flags[key] !== undefined) config[key] = flags[key];
   }
-  Object.assign(config, earlyStoppingDefaults(flags, explicit));
+  if (newRun) Object.assign(config, earlyStoppingDefaults(flags, newRun.epochsGiven));
   config.seed = seedChosen ? randomInt(0, 2 ** 31) : flags.seed;
   return { config: config as unknown as TrainConfig, seedChosen };
 }
@@ -199,10 +204,7 @@ export const GUARDED_EPOCHS = 100;
  * `GUARDED_EPOCHS` unless `--epochs` is given, and keeps the best epoch's weights unless
  * `--no-restore-best`. Without validation data early stopping needs an explicit patience.
  */
-function earlyStoppingDefaults(
-  flags: Record<string, unknown>,
-  explicit: (key: string) => boolean,
-): Partial<TrainConfig> {
+function earlyStoppingDefaults(flags: Record<string, unknown>, epochsGiven: boolean): Partial<TrainConfig> {
   if (flags.earlyStopping === false) return { restoreBest: false };
   const validates = flags.validationData !== undefined || flags.validationSplit !== undefined;
   const out: Partial<TrainConfig> = {};
@@ -210,7 +212,7 @@ function earlyStoppingDefaults(
   if (patience === undefined && validates) {
     patience = DEFAULT_PATIENCE;
     out.earlyStoppingPatience = patience;
-    if (!explicit("epochs")) out.epochs = GUARDED_EPOCHS;
+    if (!epochsGiven) out.epochs = GUARDED_EPOCHS;
   }
   out.restoreBest = patience !== undefined && flags.restoreBest !== false;
   return out;

@@ -131,7 +131,13 @@ describe("fitSchema with --validation-split", () => {
       rows.slice(0, 36).map((r) => Number(r.x)),
     );
     expect(schema.features[1]).toMatchObject({ name: "c", kind: "categorical", vocabulary: ["p", "q", "r"] });
-    expect(schema.label).toEqual({ name: "y", kind: "string-classes", vocabulary: ["a", "b", "late"] });
+    // Class counts are of the training rows only: "late" has none.
+    expect(schema.label).toEqual({
+      name: "y",
+      kind: "string-classes",
+      vocabulary: ["a", "b", "late"],
+      counts: [18, 18, 0],
+    });
 
     const data = await openTrainingData(cfg, null);
     expect(data.classNames).toEqual(["a", "b", "late"]);

@@ -1,6 +1,6 @@
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { mergeConfig, readConfigFile, relativePaths } from "../config.ts";
+import { camel, mergeConfig, readConfigFile, relativePaths } from "../config.ts";
 import { describeRankEnv } from "../distributed/env.ts";
 import { applyRankEnv } from "../distributed/join.ts";
 import { InterruptedError, RunError, SIGNAL_EXIT_CODES, UsageError } from "../errors.ts";
@@ -160,11 +160,17 @@ export async function startRun(command: Command, flags: Record<string, unknown>,
     return;
   }
   let merged = flags;
+  // Keys the config file sets, even to a flag's default value (e.g. "epochs": 10).
+  const inFile = new Set<string>();
   if (typeof flags.config === "string") {
-    merged = mergeConfig(command, flags, await readConfigFile(flags.config), flags.config, PATH_KEYS);
+    const file = await readConfigFile(flags.config);
+    for (const key of Object.keys(file)) inFile.add(camel(key));
+    merged = mergeConfig(command, flags, file, flags.config, PATH_KEYS);
   }
   const explicit = (key: string) => command.getOptionValueSource(key) === "cli" || merged[key] !== flags[key];
-  const { config, seedChosen } = resolveTrainConfig(merged, explicit);
+  const { config, seedChosen } = resolveTrainConfig(merged, explicit, {
+    epochsGiven: explicit("epochs") || inFile.has("epochs"),
+  });
   applyRankEnv(config, explicit);
   if (seedChosen && config.numShards > 1 && process.env.MASTER_ADDR && process.env.MASTER_PORT) {
     throw new UsageError(
