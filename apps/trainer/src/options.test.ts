@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "./errors.ts";
 import { addCsvFormatFlags } from "./flags.ts";
-import { delimiterFlag } from "./options.ts";
+import { classWeightFlag, delimiterFlag } from "./options.ts";
 
 describe("--delimiter", () => {
   it.each([
@@ -29,4 +29,20 @@ describe("--delimiter", () => {
     command.parse(["--delimiter", ";"], { from: "user" });
     expect(command.opts().delimiter).toBe(";");
   });
+});
+
+describe("--class-weight", () => {
+  it("balanced or class=weight pairs → the normalised text", () => {
+    expect(classWeightFlag("balanced")).toBe("balanced");
+    expect(classWeightFlag("0=1, 1 = 4")).toBe("0=1,1=4");
+    expect(classWeightFlag("setosa=2.5")).toBe("setosa=2.5");
+  });
+
+  it.each(["", "0", "0=", "0=-1", "0=abc", "a=1,,b=2", "0=1,0=2"])(
+    "%j → UsageError naming the flag",
+    (raw) => {
+      expect(() => classWeightFlag(raw)).toThrow(UsageError);
+      expect(() => classWeightFlag(raw)).toThrow(/--class-weight/);
+    },
+  );
 });

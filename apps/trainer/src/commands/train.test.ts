@@ -221,6 +221,100 @@ describe("trainer train", () => {
   });
 });
 
+describe("trainer train: class weights and metrics per task", () => {
+  /** 40 rows, one in four of class 1: an imbalanced binary label, and a numeric target. */
+  async function imbalanced(): Promise<string> {
+    const path = join(dir, "imbalanced.csv");
+    const rows = Array.from(
+      { length: 40 },
+      (_, i) => `${Math.sin(i)},${Math.cos(i * 0.7)},${i % 4 === 0 ? 1 : 0},${i * 0.1}`,
+    );
+    await writeFile(path, `a,b,flag,y\n${rows.join("\n")}\n`);
+    return path;
+  }
+
+  it("--class-weight balanced on a 3:1 binary label → weights n/(2·n_c) printed, the weighted step named, binary metrics in history", async () => {
+    const file = await imbalanced();
+    const out = join(dir, "weighted");
+    const result = await runInProcess([
+      ...base.map((a) => (a === "kind" ? "flag" : a)),
+      "--data",
+      file,
+      "--ignore",
+      "y",
+      "--validation-split",
+      "0.25",
+      "--split-mode",
+      "tail",
+      "--class-weight",
+      "balanced",
+      "--epochs",
+      "2",
+      "--out",
+      out,
+    ]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const schema = JSON.parse(await readFile(join(out, "schema.json"), "utf8"));
+    const [n0, n1] = schema.label.counts as [number, number];
+    expect(n0 + n1).toBe(30);
+    const weight = (n: number) => Number((30 / (2 * n)).toPrecision(4));
+    expect(result.stdout).toContain(`Class weights (balanced): 0=${weight(n0)}, 1=${weight(n1)}`);
+    expect(result.stdout).toMatch(/training step: fused Dense .*class-weighted loss/);
+    const history = (await readFile(join(out, "history.csv"), "utf8")).split("\n");
+    expect(history[0]).toBe(
+      "epoch,steps,samples,loss,accuracy,val_loss,val_accuracy,val_auc,val_precision,val_recall,seconds",
+    );
+    expect(JSON.parse(await readFile(join(out, "config.json"), "utf8")).classWeight).toBe("balanced");
+  });
+
+  it("a regression label → validation MAE, MSE and R²; --class-weight there → one-line refusal, no run folder", async () => {
+    const file = await imbalanced();
+    const out = join(dir, "reg-metrics");
+    const args = [
+      ...base.map((a) => (a === "kind" ? "y" : a)),
+      "--data",
+      file,
+      "--ignore",
+      "flag",
+      "--task",
+      "regression",
+    ];
+    const result = await runInProcess([...args, "--validation-split", "0.25", "--epochs", "2", "--out", out]);
+    expect(result.code).toBe(0);
+    const history = (await readFile(join(out, "history.csv"), "utf8")).split("\n");
+    expect(history[0]).toBe("epoch,steps,samples,loss,mae,val_loss,val_mae,val_mse,val_r2,seconds");
+    const refused = await runInProcess([
+      ...args,
+      "--class-weight",
+      "0=2",
+      "--out",
+      join(dir, "reg-weighted"),
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      "error: --class-weight goes with a classification label; this label is a regression target\n",
+    );
+    expect(await readdir(dir)).not.toContain("reg-weighted");
+  });
+
+  it("--class-weight naming a class the label lacks → one-line error listing the classes", async () => {
+    const result = await runInProcess([
+      ...base,
+      "--data",
+      data,
+      "--class-weight",
+      "medium=2",
+      "--out",
+      join(dir, "cw-bad"),
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'error: --class-weight names class "medium", which the label does not have; its classes: 0=high, 1=low, 2=mid\n',
+    );
+  });
+});
+
 describe("trainer train: backend and failures", () => {
   it("no --backend → the wasm backend, recorded in the config and the checkpoint, without a warning", async () => {
     const out = join(dir, "wasm");

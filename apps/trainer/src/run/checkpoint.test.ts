@@ -149,3 +149,86 @@ describe("checkpoint checksums", () => {
     );
   });
 });
+
+/** A version 2 checkpoint keeping the weights of `bestEpoch` (restore-best). */
+function withBest(nextEpoch: number, bestEpoch: number): Checkpoint {
+  const base = checkpointAt(nextEpoch);
+  return {
+    ...base,
+    state: {
+      ...base.state,
+      version: 2,
+      earlyStopping: { best: 0.25, bestEpoch, wait: nextEpoch - 1 - bestEpoch },
+      best: {
+        epoch: bestEpoch,
+        report: {
+          samples: 4,
+          loss: 0.25,
+          metrics: { accuracy: 1 },
+          confusion: [
+            [2, 0],
+            [0, 2],
+          ],
+        },
+        specs: [],
+      },
+      validation: {
+        samples: 4,
+        loss: 0.5,
+        metrics: { accuracy: 0.5 },
+        confusion: [
+          [1, 1],
+          [1, 1],
+        ],
+      },
+    },
+    best: {
+      specs: [{ name: "w0", shape: [2], dtype: "float32" }],
+      data: new Uint8Array(new Float32Array([bestEpoch, 7]).buffer),
+    },
+  };
+}
+
+describe("checkpoints keeping the best epoch", () => {
+  it("a checkpoint with best weights → best.bin written, checksummed and read back with the state's early-stopping fields", async () => {
+    await writeCheckpoint(dir, withBest(3, 1));
+    expect((await readdir(join(dir, "checkpoint"))).sort()).toEqual([
+      "best.bin",
+      "checksums.json",
+      "model.bin",
+      "optimizer.bin",
+      "state.json",
+    ]);
+    const read = await readCheckpoint(dir);
+    expect(read?.state.version).toBe(2);
+    expect(read?.state.best?.epoch).toBe(1);
+    expect(read?.state.best?.report?.confusion).toEqual([
+      [2, 0],
+      [0, 2],
+    ]);
+    expect(read?.state.earlyStopping).toEqual({ best: 0.25, bestEpoch: 1, wait: 1 });
+    expect(read?.best?.specs).toEqual([{ name: "w0", shape: [2], dtype: "float32" }]);
+    expect(Array.from(new Float32Array(read?.best?.data.slice().buffer as ArrayBuffer))).toEqual([1, 7]);
+  });
+
+  it.each([
+    ["a flipped bit in best.bin", (d: string) => flipByte(join(d, "best.bin"))],
+    ["a missing best.bin", (d: string) => rm(join(d, "best.bin"))],
+  ])("%s → the previous checkpoint is read, with a note naming the file", async (_, damage) => {
+    await writeCheckpoint(dir, withBest(1, 0));
+    await writeCheckpoint(dir, withBest(2, 1));
+    await damage(join(dir, "checkpoint"));
+    const notes: string[] = [];
+    const read = await readCheckpoint(dir, (note) => notes.push(note));
+    expect(read?.state.nextEpoch).toBe(1);
+    expect(Array.from(new Float32Array(read?.best?.data.slice().buffer as ArrayBuffer))).toEqual([0, 7]);
+    expect(notes[0]).toContain(join(dir, "checkpoint", "best.bin"));
+  });
+
+  it("a version 1 checkpoint (before best weights existed) → read, with no best weights", async () => {
+    await writeCheckpoint(dir, checkpointAt(1));
+    const read = await readCheckpoint(dir);
+    expect(read?.state.version).toBe(1);
+    expect(read?.best).toBeNull();
+  });
+});

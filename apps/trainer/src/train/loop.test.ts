@@ -5,9 +5,10 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { metricsAccumulator } from "../metrics/metrics.ts";
 import { buildMlp, compileModel, headFor, makeOptimizer } from "../model/build.ts";
+import { type EncodedWeights, restoreModelWeights } from "../model/state.ts";
 import type { EpochRecord } from "../run/history.ts";
 import type { Progress } from "../run/progress.ts";
-import { type LoopData, type LoopOptions, trainLoop } from "./loop.ts";
+import { evaluateBatches, type LoopData, type LoopOptions, trainLoop } from "./loop.ts";
 
 beforeAll(async () => {
   tf.env().set("PROD", true);
@@ -262,5 +263,64 @@ describe("training loop", () => {
       }),
     ).rejects.toBe(reason);
     expect(calls).toBe(4);
+  });
+
+  it("keepBest → the weights and report of the epoch with the lowest val_loss are kept and passed to each epoch's callback", async () => {
+    const s = setup({ epochs: 8, learningRate: 0.3 });
+    const seen: (number | null)[] = [];
+    const result = await train(s, {
+      keepBest: true,
+      onEpochEnd: async (_record, _all, report, best) => {
+        expect(report).not.toBeNull();
+        seen.push(best?.epoch ?? null);
+      },
+    });
+    const losses = result.history.map((r) => r.valLoss as number);
+    const bestEpoch = losses.indexOf(Math.min(...losses));
+    expect(result.best?.epoch).toBe(bestEpoch);
+    expect(result.best?.report?.loss).toBe(losses[bestEpoch]);
+    // The callback saw the best so far after every epoch.
+    expect(seen).toEqual(
+      losses.map((_, e) => losses.slice(0, e + 1).indexOf(Math.min(...losses.slice(0, e + 1)))),
+    );
+    // The kept weights reproduce that epoch's validation loss.
+    restoreModelWeights(s.model, result.best?.weights as EncodedWeights);
+    const again = await evaluateBatches(
+      s.model,
+      s.data.validation(0),
+      toTensors,
+      metricsAccumulator("binary", 1),
+    );
+    expect(again.metrics.report().loss).toBeCloseTo(losses[bestEpoch] as number, 6);
+  });
+
+  it("a best epoch from before a restart, never beaten → kept as given", async () => {
+    const s = setup({ epochs: 3, learningRate: 0 });
+    const earlier: EpochRecord = {
+      epoch: 0,
+      steps: 3,
+      samples: 40,
+      loss: 0,
+      metrics: { accuracy: 1 },
+      valLoss: 0,
+      valMetrics: { accuracy: 1 },
+      seconds: 0,
+    };
+    const weights = { specs: [], data: new Uint8Array(0) };
+    const result = await train(s, {
+      startEpoch: 1,
+      history: [earlier],
+      keepBest: true,
+      best: { epoch: 0, weights, report: null },
+    });
+    expect(result.best?.epoch).toBe(0);
+    expect(result.best?.weights).toBe(weights);
+  });
+
+  it("validation → the record carries the task's full metric set (binary: accuracy, auc, precision, recall)", async () => {
+    const s = setup({ epochs: 1 });
+    const { history } = await train(s);
+    expect(Object.keys(history[0]?.valMetrics ?? {})).toEqual(["accuracy", "auc", "precision", "recall"]);
+    expect(Object.keys(history[0]?.metrics ?? {})).toEqual(["accuracy"]);
   });
 });
