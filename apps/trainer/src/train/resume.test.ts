@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 
 // Enough epochs that the run is still going when the first checkpoint appears.
-const trainArgs = (out: string, loader = "main") => [
+const trainArgs = (out: string, loader = "main", extra: string[] = []) => [
   "train",
   "--data",
   data,
@@ -37,6 +37,7 @@ const trainArgs = (out: string, loader = "main") => [
   `${out}.jsonl`,
   "--out",
   out,
+  ...extra,
 ];
 
 async function exists(path: string): Promise<boolean> {
@@ -73,10 +74,10 @@ async function historyWithoutSeconds(run: string): Promise<string> {
     .join("\n");
 }
 
-async function killAfterFirstCheckpoint(out: string): Promise<number> {
+async function killAfterFirstCheckpoint(out: string, extra: string[] = []): Promise<number> {
   // The interrupted run reads on a worker thread, the uninterrupted one on the main thread:
   // both loaders must give the same batches and resume states.
-  const cli = spawnCli(trainArgs(out, "worker"));
+  const cli = spawnCli(trainArgs(out, "worker", extra));
   const { child, done } = cli;
   await until(async () => exists(join(out, "checkpoint", "state.json")), cli);
   child.kill("SIGKILL");
@@ -86,6 +87,37 @@ async function killAfterFirstCheckpoint(out: string): Promise<number> {
 }
 
 describe("train --resume after kill -9", () => {
+  it("early stopping with restore-best, killed and resumed → stops at the same epoch and saves the same best epoch's weights and metrics.json", async () => {
+    // Learning rate 0.1, patience 2: val_loss is best after epoch 8 and training stops after epoch 10.
+    const extra = ["--learning-rate", "0.1", "--early-stopping-patience", "2"];
+    const interrupted = join(dir, "es-interrupted");
+    const straight = join(dir, "es-straight");
+    const reached = await killAfterFirstCheckpoint(interrupted, extra);
+    expect(reached).toBeLessThan(10);
+    const state = JSON.parse(await readFile(join(interrupted, "checkpoint", "state.json"), "utf8"));
+    expect(state.version).toBe(2);
+    expect(state.best.epoch).toBe(state.earlyStopping.bestEpoch);
+    const resumed = await runCli(["train", "--resume", interrupted]);
+    expect(resumed.stderr).toBe("");
+    expect(resumed.code).toBe(0);
+    const uninterrupted = await runCli(trainArgs(straight, "main", extra));
+    expect(uninterrupted.code).toBe(0);
+    expect(uninterrupted.stdout).toContain("Early stopping: no improvement for 2 epochs");
+    expect(await historyWithoutSeconds(interrupted)).toBe(await historyWithoutSeconds(straight));
+    const metrics = JSON.parse(await readFile(join(straight, "metrics.json"), "utf8"));
+    const epochs = (await historyWithoutSeconds(straight)).split("\n").length - 1;
+    expect(metrics).toMatchObject({ restoredBest: true, stoppedEarly: true, epochsDone: epochs });
+    expect(metrics.epoch).toBeLessThan(epochs - 1);
+    expect(await readFile(join(interrupted, "metrics.json"), "utf8")).toBe(
+      await readFile(join(straight, "metrics.json"), "utf8"),
+    );
+    const [a, b] = await Promise.all([
+      readFile(join(interrupted, "model", "weights.bin")),
+      readFile(join(straight, "model", "weights.bin")),
+    ]);
+    expect(a.equals(b)).toBe(true);
+  });
+
   it("killed after its first checkpoint, then resumed → history losses and final weights equal an uninterrupted run's", async () => {
     const interrupted = join(dir, "interrupted");
     const straight = join(dir, "straight");
@@ -110,6 +142,9 @@ describe("train --resume after kill -9", () => {
     ]);
     expect(a.equals(b)).toBe(true);
     expect(JSON.parse(await readFile(join(interrupted, "status.json"), "utf8")).status).toBe("complete");
+    expect(await readFile(join(interrupted, "metrics.json"), "utf8")).toBe(
+      await readFile(join(straight, "metrics.json"), "utf8"),
+    );
 
     // The default shuffle of a CSV file is full, whose checkpoints hold a position of a few numbers.
     expect(JSON.parse(await readFile(join(interrupted, "config.json"), "utf8")).shuffle).toBe("full");
