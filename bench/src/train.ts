@@ -76,6 +76,7 @@ async function trainerSetup(
       await trainLoop({
         model,
         metricNames,
+        newMetrics: prepared.newMetrics,
         plan: feed.plan,
         data: { epoch: (e) => feed.epoch(e), validation: (e) => feed.validation(e) },
         toTensors: (batch) => batchToTensors(batch, { task: data.task }),
