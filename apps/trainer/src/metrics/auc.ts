@@ -6,7 +6,9 @@
  * Exact ROC AUC of `positives` against `negatives` (model scores, any order); sorts both arrays
  * in place. Ties between a positive and a negative count 1/2, as the trapezoidal ROC area does.
  * Memory: the two arrays only (4 bytes per sample as Float32Array), no index or label array.
- * Returns NaN when either class is empty or a score is NaN.
+ * The pair count is an exact integer while 2·positives·negatives < 2^53 (e.g. 60 million of
+ * each); beyond that it carries float64 rounding (relative 1e-16). Returns NaN when either class
+ * is empty or a score is NaN.
  * @example
  * scoreAuc(new Float32Array([0.9, 0.4]), new Float32Array([0.4, 0.1])) // 0.875
  */
