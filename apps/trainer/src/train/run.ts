@@ -1,4 +1,4 @@
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import type { Pipeline, PipelineState } from "@stepwise/data";
 import { batchToTensors, initBackend } from "@stepwise/data/tfjs";
 import * as tf from "@tensorflow/tfjs";
@@ -23,19 +23,18 @@ import {
   parseModelSpec,
 } from "../model/build.ts";
 import { classWeights } from "../model/class-weights.ts";
-import { modelUrl, registerFileRouters } from "../model/file-io.ts";
+import { registerFileRouters } from "../model/file-io.ts";
 import { captureModelWeights, restoreModelWeights } from "../model/state.ts";
 import { createTrainStep, type TrainStep } from "../model/train-step.ts";
 import { type Checkpoint, writeCheckpoint } from "../run/checkpoint.ts";
 import { writeChecksums } from "../run/checksums.ts";
-import { renderCurvesSvg } from "../run/curves.ts";
 import { jsonText, RUN_FILES, writeJson, writeStatus } from "../run/folder.ts";
 import { type EpochRecord, earlyStoppingState, formatHistory } from "../run/history.ts";
-import { keptEpochLine, metricsFile } from "../run/metrics-file.ts";
-import { formatLogs, type ProgressStream, progressFor } from "../run/progress.ts";
+import { type ProgressStream, progressFor } from "../run/progress.ts";
 import type { TrainConfig } from "./config.ts";
 import { type OpenedData, openTrainingData } from "./data.ts";
 import { createFeed } from "./feed.ts";
+import { finishRun } from "./finish.ts";
 import type { Inputs } from "./inputs.ts";
 import { evaluateBatches, type KeptEpoch, trainLoop } from "./loop.ts";
 import { openRunManifest, recorded } from "./manifest.ts";
@@ -311,46 +310,19 @@ export async function executeRun(
     io.stdout.write(`Rank ${parallel?.rank} done; rank 0 writes the run folder\n`);
     return result.history;
   }
-  await model.save(modelUrl(join(dir, RUN_FILES.model)));
-  await writeFileAtomic(
-    join(dir, RUN_FILES.history),
-    formatHistory(result.history, metricNames, validationNames),
-  );
-  const metrics = metricsFile({
-    task: data.task,
-    classNames: data.classNames,
-    history: result.history,
+  await finishRun({
+    config,
+    dir,
+    model,
+    data,
+    metricNames,
+    validationNames,
+    result,
     kept,
     lastReport,
-    stoppedEarly: result.stoppedEarly,
+    endEpoch: pipeline.plan.endEpoch,
+    io,
   });
-  await writeJson(join(dir, RUN_FILES.metrics), metrics);
-  await writeFileAtomic(
-    join(dir, RUN_FILES.curves),
-    await renderCurvesSvg(
-      result.history,
-      [...new Set([...metricNames, ...validationNames])],
-      `${basename(dir)}: learning curves (label ${config.label})`,
-    ),
-  );
-  await writeStatus(dir, {
-    status: "complete",
-    stoppedEarly: result.stoppedEarly,
-    epochsDone: result.history.length,
-    ...(metrics.epoch !== null ? { keptEpoch: metrics.epoch, restoredBest: metrics.restoredBest } : {}),
-  });
-  const summary = data.badRecords();
-  if (summary) io.stdout.write(`${summary}\n`);
-  const last = result.history.at(-1);
-  if (last) {
-    const lastValidated = [...result.history].reverse().find((r) => r.valLoss !== null);
-    const parts = [formatLogs(last.loss, last.metrics)];
-    if (lastValidated)
-      parts.push(formatLogs(lastValidated.valLoss as number, lastValidated.valMetrics ?? {}, "val_"));
-    io.stdout.write(`Final: ${parts.join(" - ")}\n`);
-  }
-  const keptLine = keptEpochLine(metrics, pipeline.plan.endEpoch);
-  if (keptLine) io.stdout.write(`${keptLine}\n`);
   io.stdout.write(`Run folder: ${dir}\n`);
   return result.history;
 }
