@@ -29,6 +29,7 @@ import { writeChecksums } from "../run/checksums.ts";
 import { renderCurvesSvg } from "../run/curves.ts";
 import { jsonText, RUN_FILES, writeJson, writeStatus } from "../run/folder.ts";
 import { type EpochRecord, formatHistory } from "../run/history.ts";
+import { onFirstItem, PhaseRecorder, timedIteration } from "../run/profile.ts";
 import { formatLogs, type ProgressStream, progressFor } from "../run/progress.ts";
 import type { TrainConfig } from "./config.ts";
 import { type OpenedData, openTrainingData } from "./data.ts";
@@ -84,19 +85,27 @@ export interface Prepared {
   metricNames: string[];
   /** This rank's part in a data-parallel run; null for one process. Rank 0 alone writes the run folder. */
   parallel: Parallel | null;
+  /** Where the command's time goes (profile.json, `--profile`): preparation so far, training to come. */
+  phases: PhaseRecorder;
 }
 
 /**
  * Prepares a run and prints the schema and the plan. Bad input fails here, before any file
  * of the run folder is written.
  */
-export async function prepareRun(config: TrainConfig, io: TrainIo, savedSchema: unknown): Promise<Prepared> {
-  const data = await openTrainingData(config, savedSchema);
+export async function prepareRun(
+  config: TrainConfig,
+  io: TrainIo,
+  savedSchema: unknown,
+  phases = new PhaseRecorder(),
+): Promise<Prepared> {
+  const data = await openTrainingData(config, savedSchema, phases);
   checkBatchMemory(config.batchSize, data.numFeatures);
   io.stdout.write(`${data.schemaText}\n`);
-  const feed = await createFeed(config, data);
+  const feed = await phases.time("workerStart", () => createFeed(config, data));
   io.stdout.write(`${formatPlan(feed.plan)}\n`);
-  const backend = await startBackend(config.backend, io);
+  const backend = await phases.time("backend", () => startBackend(config.backend, io));
+  const modelStart = phases.now();
   // Sizes before allocation: a model or batch that cannot fit fails now, naming its size.
   await checkTrainingSize(
     config,
@@ -128,7 +137,8 @@ export async function prepareRun(config: TrainConfig, io: TrainIo, savedSchema: 
       `Data-parallel: rank ${parallel.rank} of ${parallel.worldSize}; gradients of ${parameters} parameters averaged over the ranks every step\n`,
     );
   }
-  return { backend, data, feed, model, step, metricNames, parallel };
+  phases.add("model", phases.now() - modelStart);
+  return { backend, data, feed, model, step, metricNames, parallel, phases };
 }
 
 async function restore(prepared: Prepared, checkpoint: Checkpoint): Promise<void> {
@@ -185,31 +195,49 @@ export async function executeRun(
         },
       )
     : null;
-  const epochBatches = (epoch: number) =>
-    manifest ? recorded(feed.epoch(epoch), manifest) : feed.epoch(epoch);
+  const { phases } = prepared;
+  const loopStart = phases.now();
+  const loopRecorded = phases.total();
+  let firstBatchAt: number | null = null;
+  const epochBatches = (epoch: number) => {
+    const batches = manifest ? recorded(feed.epoch(epoch), manifest) : feed.epoch(epoch);
+    if (firstBatchAt !== null) return batches;
+    return onFirstItem(batches, () => {
+      firstBatchAt ??= phases.now();
+    });
+  };
+  const trainStep: Parameters<typeof trainLoop>[0]["train"] = parallel
+    ? dataParallelStep(step, parallel.collective, weightSizes(model), metricNames.length + 1, parallel.clock)
+    : (xs, ys) => step.train(xs, ys);
+  let stepped = false;
+  // The first step (with its warm-up) is timed apart; later steps go straight to `trainStep`.
+  const timedStep: typeof trainStep = async (xs, ys) => {
+    if (stepped) return trainStep(xs, ys);
+    const result = await trainStep(xs, ys);
+    stepped = true;
+    phases.add("firstBatch", (firstBatchAt ?? loopStart) - loopStart);
+    phases.add("firstStep", phases.now() - (firstBatchAt ?? loopStart));
+    phases.firstStepDone();
+    return result;
+  };
   // The feed may hold a worker thread and open files: released however training ends.
   let outcome: { finished: boolean; stoppedEarly: boolean } | undefined;
   const result = await trainLoop({
     model,
     metricNames,
     plan: pipeline.plan,
-    data: { epoch: epochBatches, validation: (epoch) => pipeline.validation(epoch) },
+    data: {
+      epoch: epochBatches,
+      validation: (epoch) => timedIteration(pipeline.validation(epoch), phases, "validation"),
+    },
     toTensors,
-    train: parallel
-      ? dataParallelStep(
-          step,
-          parallel.collective,
-          weightSizes(model),
-          metricNames.length + 1,
-          parallel.clock,
-        )
-      : (xs, ys) => step.train(xs, ys),
+    train: timedStep,
     ...(parallel
       ? {
           evaluate: (epoch: number) =>
             dataParallelEvaluate(
               parallel.collective,
-              pipeline.validation(epoch),
+              timedIteration(pipeline.validation(epoch), phases, "validation"),
               (batches) => evaluateBatches(model, batches, toTensors, metricNames),
               metricNames,
             ),
@@ -222,6 +250,7 @@ export async function executeRun(
     progress: progressFor(io.stdout),
     async onEpochEnd(record, all) {
       if (!writer || !inputs) return;
+      const checkpointStart = phases.now();
       const state = feed.getState();
       const [weights, optimizer] = [await captureModelWeights(model), await step.captureOptimizer()];
       await writeCheckpoint(dir, {
@@ -241,6 +270,7 @@ export async function executeRun(
         optimizer,
       });
       await writeFileAtomic(join(dir, RUN_FILES.history), formatHistory(all, metricNames));
+      phases.add("checkpoints", phases.now() - checkpointStart);
     },
   })
     .then((done) => {
@@ -251,6 +281,8 @@ export async function executeRun(
       // The manifest's end record tells a finished run from one that failed (no outcome).
       await manifest?.close(outcome);
       await feed.close();
+      // What the loop's time holds besides the phases timed inside it: every later step.
+      phases.add("training", phases.now() - loopStart - (phases.total() - loopRecorded));
     });
   if (result.stoppedEarly)
     io.stdout.write(`Early stopping: no improvement for ${config.earlyStoppingPatience} epochs\n`);
@@ -258,6 +290,7 @@ export async function executeRun(
     io.stdout.write(`Rank ${parallel?.rank} done; rank 0 writes the run folder\n`);
     return result.history;
   }
+  const saveStart = phases.now();
   await model.save(modelUrl(join(dir, RUN_FILES.model)));
   await writeFileAtomic(join(dir, RUN_FILES.history), formatHistory(result.history, metricNames));
   await writeFileAtomic(
@@ -273,6 +306,7 @@ export async function executeRun(
     stoppedEarly: result.stoppedEarly,
     epochsDone: result.history.length,
   });
+  phases.add("save", phases.now() - saveStart);
   const summary = data.badRecords();
   if (summary) io.stdout.write(`${summary}\n`);
   const last = result.history.at(-1);
