@@ -60,6 +60,7 @@ describe("trainer train", () => {
         "history.csv",
         "model",
         "plan.json",
+        "profile.json",
         "schema.json",
         "status.json",
       ].sort(),

@@ -10,22 +10,32 @@ export const PROFILE_FILE = "profile.json";
  * run does not go through (no validation, a cached schema with nothing to refit) is left out.
  */
 export const PHASES = {
-  start: "process start and imports (Node, the CLI, tfjs)",
-  config: "flags, config and output checks",
-  schema: "schema: column kinds, sample count and statistics (one pass, or the cache)",
-  refit: "statistics refit on the training side (--validation-split)",
-  rowIndex: "training sources: row index built or loaded",
-  workerStart: "pipeline and worker thread start",
-  backend: "tfjs backend start",
-  model: "model and training step build",
-  runStart: "run folder start (inputs hashed, config, schema, plan)",
+  /** From the process start to the command's first line: Node, the CLI and tfjs loaded. */
+  start: "process start + imports",
+  /** Flags, the config file, output checks (and on --resume: the inputs checked). */
+  config: "flags and checks",
+  /** The schema pass: column kinds, the sample count and the statistics; or the cached fit. */
+  schema: "schema + count + stats",
+  /** --validation-split: the statistics refitted on the training side (a second pass, or cached). */
+  refit: "stats refit (split)",
+  /** The training sources: the row index built (one raw pass) or loaded from its sidecar. */
+  rowIndex: "row index",
+  /** The pipeline and its worker thread started (a validation source counted). */
+  workerStart: "worker start",
+  backend: "tfjs backend",
+  model: "model build",
+  /** Run folder created, inputs hashed, config, schema and plan written. */
+  runStart: "run folder start",
   firstBatch: "first batch",
-  firstStep: "first training step",
-  training: "training (every later step)",
+  /** The first training step, with its warm-up. */
+  firstStep: "first step",
+  /** Every later step, and what the training loop does between them. */
+  training: "training",
   validation: "validation",
   checkpoints: "checkpoints",
-  save: "model, history and curves saved",
-  other: "everything else",
+  /** Model, history and curves saved, status written. */
+  save: "model save",
+  other: "other",
 } as const;
 
 export type PhaseName = keyof typeof PHASES;
@@ -93,7 +103,8 @@ export class PhaseRecorder {
       wallSeconds,
       firstStepAtSeconds: this.firstStepAt,
       phases: names.map((name) => {
-        const seconds = name === "other" ? other + (this.seconds.get("other") ?? 0) : (this.seconds.get(name) as number);
+        const seconds =
+          name === "other" ? other + (this.seconds.get("other") ?? 0) : (this.seconds.get(name) as number);
         return { name, label: PHASES[name], seconds, share: wallSeconds > 0 ? seconds / wallSeconds : 0 };
       }),
     };
@@ -110,9 +121,12 @@ export function formatProfile(profile: Profile): string {
     profile.firstStepAtSeconds === null
       ? []
       : [`First step ended ${profile.firstStepAtSeconds.toFixed(3)} s after the process started`];
-  return ["Profile (wall-clock seconds, share of the command):", ...rows, line("total", profile.wallSeconds, 1), ...first].join(
-    "\n",
-  );
+  return [
+    "Profile (wall-clock seconds, share of the command):",
+    ...rows,
+    line("total", profile.wallSeconds, 1),
+    ...first,
+  ].join("\n");
 }
 
 /** Writes `profile` as the run folder's profile.json. Throws `FileError` naming the file. */
@@ -120,25 +134,24 @@ export async function writeProfile(dir: string, profile: Profile): Promise<void>
   await writeFileAtomic(join(dir, PROFILE_FILE), jsonText(profile));
 }
 
-/**
- * `batches` as they are, with `onFirst` called once the first item has arrived; later items are
- * read straight from the source's iterator (nothing added per item).
- */
+/** `batches` as they are, with `onFirst` called once, when the first item has arrived. */
 export function onFirstItem<T>(batches: AsyncIterable<T>, onFirst: () => void): AsyncIterable<T> {
   return {
     [Symbol.asyncIterator]() {
       const inner = batches[Symbol.asyncIterator]();
-      const outer: AsyncIterator<T> = {
+      let seen = false;
+      return {
         async next() {
           const result = await inner.next();
-          outer.next = () => inner.next();
-          onFirst();
+          if (!seen && !result.done) {
+            seen = true;
+            onFirst();
+          }
           return result;
         },
         ...(inner.return ? { return: inner.return.bind(inner) } : {}),
         ...(inner.throw ? { throw: inner.throw.bind(inner) } : {}),
       };
-      return outer;
     },
   };
 }

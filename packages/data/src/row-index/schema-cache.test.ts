@@ -26,7 +26,14 @@ describe("cachedFit", () => {
   it("second fit of unchanged data → read from the cache, no pass, same schema", async () => {
     const dir = tempDir();
     const file = join(dir, "d.csv");
-    await writeFile(file, rows([[1, 2, 0], [3, 4, 1], [5, 6, 0]]));
+    await writeFile(
+      file,
+      rows([
+        [1, 2, 0],
+        [3, 4, 1],
+        [5, 6, 0],
+      ]),
+    );
     const { calls, fit } = countingFit(file);
     const key = { files: [file], options: { label: "label" } };
     const first = await cachedFit(key, fit);
@@ -44,13 +51,25 @@ describe("cachedFit", () => {
     const dir = tempDir();
     const file = join(dir, "d.csv");
     const when = new Date("2026-01-02T03:04:05Z");
-    await writeFile(file, rows([[1, 2, 0], [3, 4, 1]]));
+    await writeFile(
+      file,
+      rows([
+        [1, 2, 0],
+        [3, 4, 1],
+      ]),
+    );
     await utimes(file, when, when);
     const { calls, fit } = countingFit(file);
     const key = { files: [file], options: { label: "label" } };
     const before = await cachedFit(key, fit);
     const { size, mtimeMs } = await stat(file);
-    await writeFile(file, rows([[7, 2, 0], [9, 4, 1]])); // same length, other values
+    await writeFile(
+      file,
+      rows([
+        [7, 2, 0],
+        [9, 4, 1],
+      ]),
+    ); // same length, other values
     await utimes(file, when, when);
     expect((await stat(file)).size).toBe(size);
     expect((await stat(file)).mtimeMs).toBe(mtimeMs);
@@ -64,7 +83,13 @@ describe("cachedFit", () => {
   it("other options → another entry, fitted anew", async () => {
     const dir = tempDir();
     const file = join(dir, "d.csv");
-    await writeFile(file, rows([[1, 2, 0], [3, 4, 1]]));
+    await writeFile(
+      file,
+      rows([
+        [1, 2, 0],
+        [3, 4, 1],
+      ]),
+    );
     const { calls, fit } = countingFit(file);
     await cachedFit({ files: [file], options: { label: "label" } }, fit);
     const other = await cachedFit({ files: [file], options: { label: "label", normalization: "none" } }, fit);
@@ -76,7 +101,13 @@ describe("cachedFit", () => {
   it("damaged or foreign cache entry → refitted and replaced", async () => {
     const dir = tempDir();
     const file = join(dir, "d.csv");
-    await writeFile(file, rows([[1, 2, 0], [3, 4, 1]]));
+    await writeFile(
+      file,
+      rows([
+        [1, 2, 0],
+        [3, 4, 1],
+      ]),
+    );
     const { calls, fit } = countingFit(file);
     const key = { files: [file], options: { label: "label" } };
     await cachedFit(key, fit);
@@ -98,11 +129,24 @@ describe("cachedFit", () => {
   it("data changed while it was fitted → the schema is returned but not cached", async () => {
     const dir = tempDir();
     const file = join(dir, "d.csv");
-    await writeFile(file, rows([[1, 2, 0], [3, 4, 1]]));
+    await writeFile(
+      file,
+      rows([
+        [1, 2, 0],
+        [3, 4, 1],
+      ]),
+    );
     const key = { files: [file], options: { label: "label" } };
     const result = await cachedFit(key, async () => {
       const schema = await inferSchema({ paths: file, label: "label" });
-      await writeFile(file, rows([[1, 2, 0], [3, 4, 1], [5, 6, 1]]));
+      await writeFile(
+        file,
+        rows([
+          [1, 2, 0],
+          [3, 4, 1],
+          [5, 6, 1],
+        ]),
+      );
       return schema;
     });
     expect(result.origin).toBe("uncached");
@@ -114,7 +158,13 @@ describe("cachedFit", () => {
   it("cache folder cannot be made → fitted every time, nothing fails", async () => {
     const dir = tempDir();
     const file = join(dir, "d.csv");
-    await writeFile(file, rows([[1, 2, 0], [3, 4, 1]]));
+    await writeFile(
+      file,
+      rows([
+        [1, 2, 0],
+        [3, 4, 1],
+      ]),
+    );
     const { calls, fit } = countingFit(file);
     // A folder below a plain file cannot be created (whatever the user's rights).
     const key = { files: [file], options: { label: "label" }, indexDir: join(file, "cache") };
@@ -155,11 +205,25 @@ describe("inferDataSchema with cache", () => {
   it("includeSample without includeSampleKey → not cached; with a key → cached per key", async () => {
     const dir = tempDir();
     const file = join(dir, "d.csv");
-    await writeFile(file, rows([[1, 2, 0], [3, 4, 1], [5, 6, 0], [7, 8, 1]]));
+    await writeFile(
+      file,
+      rows([
+        [1, 2, 0],
+        [3, 4, 1],
+        [5, 6, 0],
+        [7, 8, 1],
+      ]),
+    );
     const firstTwo = (position: number) => position < 2;
     await inferDataSchema({ paths: file, label: "label", cache: true, includeSample: firstTwo });
     await expect(readdir(join(dir, ".stepwise-index"))).rejects.toThrow();
-    const keyed = { paths: file, label: "label", cache: true, includeSample: firstTwo, includeSampleKey: "first 2" };
+    const keyed = {
+      paths: file,
+      label: "label",
+      cache: true,
+      includeSample: firstTwo,
+      includeSampleKey: "first 2",
+    };
     const fitted = await inferDataSchema(keyed);
     expect(meanOf(fitted)).toBe(2);
     // The key, not the function, names the samples: a cached entry is found by it alone.

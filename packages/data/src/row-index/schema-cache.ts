@@ -65,7 +65,11 @@ export function optionsHash(options: Readonly<Record<string, unknown>>): string 
  * Where the entry of `files` fitted with options hashing to `hash` lives: the first file's name
  * (to be recognisable), then a hash of every absolute path and the options.
  */
-export function schemaCachePath(files: readonly string[], hash: string, indexDir: string | null = null): string {
+export function schemaCachePath(
+  files: readonly string[],
+  hash: string,
+  indexDir: string | null = null,
+): string {
   const absolute = files.map((file) => resolve(file));
   const first = absolute[0] ?? "data";
   const tag = sha256(JSON.stringify([absolute, hash])).slice(0, 16);
@@ -148,6 +152,11 @@ export async function cachedFit(
   // A file that changed while it was read may have given a mix of old and new rows: not saved.
   const after = await describeFiles(key.files);
   if (!sameFiles(before, after)) return { schema, origin: "uncached" };
-  const saved = await writeEntry(path, { version: SCHEMA_CACHE_VERSION, optionsHash: hash, files: before, schema });
+  const saved = await writeEntry(path, {
+    version: SCHEMA_CACHE_VERSION,
+    optionsHash: hash,
+    files: before,
+    schema,
+  });
   return { schema, origin: saved ? "fitted" : "uncached" };
 }
