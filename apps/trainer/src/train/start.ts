@@ -8,6 +8,7 @@ import { parseJson } from "../files.ts";
 import { checkRunOutputs, validationOverlap } from "../outputs.ts";
 import { readCheckpoint } from "../run/checkpoint.ts";
 import { CHECKSUMS_FILE, verifyFiles } from "../run/checksums.ts";
+import { fingerprintData } from "../run/fingerprint.ts";
 import {
   createRunFolder,
   lockRun,
@@ -215,6 +216,10 @@ export async function startRun(command: Command, flags: Record<string, unknown>,
   // Saved resolved, so a resume (or the config reused) reads the data the same way.
   config.shuffle = await withFix(resolveShuffle(config));
   phases.add("config", phases.now() - phases.total());
+  // The data's content hash (for fingerprint.json) reads every byte: started now, it runs while
+  // this thread would otherwise wait (the worker thread and the backend starting). Ranks > 0 need none.
+  const dataPrints = config.numShards > 1 ? null : fingerprintData(config.data);
+  dataPrints?.catch(() => {}); // a failure is reported where it is awaited, if the run gets there
   const prepared = await withFix(prepareRun(config, io, null, phases));
   if (prepared.parallel && prepared.parallel.rank > 0) {
     await asRank(prepared, io, () =>
@@ -233,7 +238,7 @@ export async function startRun(command: Command, flags: Record<string, unknown>,
   await inRunFolder(dir, async (signal) => {
     // Saved with paths relative to the run folder, so config.json reads like any --config file.
     const savedConfig = relativePaths(config, resolve(dir), PATH_KEYS);
-    const inputs = await collectInputs(config, savedConfig);
+    const inputs = await collectInputs(config, savedConfig, dataPrints ?? undefined);
     await writeRunStart(dir, savedConfig, prepared, inputs);
     if (prepared.parallel) await recordRanks(dir, prepared);
     phases.add("runStart", phases.now() - runStart);
