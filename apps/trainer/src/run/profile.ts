@@ -18,9 +18,9 @@ export const PHASES = {
   schema: "schema + count + stats",
   /** --validation-split: the statistics refitted on the training side (a second pass, or cached). */
   refit: "stats refit (split)",
-  /** The training sources: the row index built (one raw pass) or loaded from its sidecar. */
-  rowIndex: "row index",
-  /** The pipeline and its worker thread started (a validation source counted). */
+  /** The sources: the row index built (one raw pass) or loaded from its sidecar; --validation-data counted. */
+  rowIndex: "row index + sources",
+  /** The pipeline and its worker thread started. */
   workerStart: "worker start",
   backend: "tfjs backend",
   model: "model build",
