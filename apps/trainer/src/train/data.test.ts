@@ -213,16 +213,3 @@ describe("trainingSources by shuffle", () => {
     expect((await drain(validation as SampleSource)).map((s) => s.index)).toEqual([0, 1, 2, 3, 4]);
   });
 });
-
-describe("--validation-data sources", () => {
-  it("validation CSV with blank lines, CRLF and a quoted line feed → its sample count known up front, equal to a pass's", async () => {
-    const train = await csv(makeRows(20));
-    const validation = join(dir, `v${serial++}.csv`);
-    await writeFile(validation, 'x,c,y\r\n1,p,a\r\n\r\n2,"q",b\r\n3,"r\nr",a\r\n4,p,b\r\n\r\n');
-    const cfg = config(train, { validationData: validation, onBadRecord: "skip" });
-    const schema = await fitSchema(cfg);
-    const source = (await trainingSources(cfg, schema)).validation as SampleSource;
-    expect(source.numSamples).toBe(4);
-    expect(await drain(source)).toHaveLength(4);
-  });
-});

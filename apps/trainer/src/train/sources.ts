@@ -1,6 +1,5 @@
 import {
   type CsvSource,
-  countDataRows,
   type DataFormat,
   detectFormat,
   openDataSource,
@@ -173,18 +172,13 @@ export async function trainingSources(config: TrainConfig, schema: Schema): Prom
       ? null
       : { numSamples, fraction: config.validationSplit, seed: config.seed, mode: config.splitMode };
   // Validation rows are scored, not fitted: bad ones stop the run whatever the training policy.
-  // So every data row is a sample, and a record count (at raw-read speed) saves the pipeline a
-  // parsing pass to count them; a pass that finds another number stops with the data changed.
-  const validationFormat =
-    config.validationData === undefined ? null : await formatOf(config, config.validationData);
   const validation =
-    config.validationData === undefined || validationFormat === null
+    config.validationData === undefined
       ? null
-      : await streamDataSource(validationFormat, {
+      : await streamDataSource(await formatOf(config, config.validationData), {
           paths: config.validationData,
           schema,
           ...format,
-          numSamples: (await countDataRows(validationFormat, config.validationData, format)).numRows,
         });
   const shuffle = shuffleOf(config);
   // `none` on gzip data streams the files in order; `full` on it was refused by resolveShuffle.
