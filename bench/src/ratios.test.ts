@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isPartialRun, ratiosOf } from "./ratios.ts";
+import { summarizeEndToEnd } from "./end-to-end.ts";
+import { endToEndRatios, isPartialRun, ratiosOf } from "./ratios.ts";
 import type { ContenderSummary } from "./report.ts";
 
 /** A contender with only the figure ratios look at (rows/s), or none when it did not run. */
@@ -76,5 +77,52 @@ describe("isPartialRun", () => {
     [["tfDataCsv"], ["numeric", "mixed", "train"], true],
   ] as const)("--only %j, suites %j → partial %s", (only, suites, expected) => {
     expect(isPartialRun(only, suites)).toBe(expected);
+  });
+});
+
+describe("endToEndRatios", () => {
+  const run = (seconds: number, firstStepSeconds: number | null) => [
+    { seconds, firstStepSeconds, phases: null },
+  ];
+
+  it("all four contenders → stepwise's time over PyTorch's with 1 and 2 threads, and the first steps", () => {
+    const ratios = endToEndRatios({
+      file: "n.csv",
+      numRows: 10,
+      batchSize: 32,
+      contenders: [
+        summarizeEndToEnd("stepwiseCold", run(9, 4), null),
+        summarizeEndToEnd("stepwiseCached", run(6, 0.5), null),
+        summarizeEndToEnd("torch1", run(20, 3), null),
+        summarizeEndToEnd("torch2", run(15, 2.5), null),
+      ],
+    });
+    expect(ratios).toEqual({
+      endToEndColdVsTorch1Thread: 0.45,
+      endToEndColdVsTorch2Threads: 0.6,
+      endToEndCachedVsTorch1Thread: 0.3,
+      endToEndCachedVsTorch2Threads: 0.4,
+      firstStepColdSeconds: 4,
+      firstStepCachedSeconds: 0.5,
+      firstStepTorch1ThreadSeconds: 3,
+    });
+  });
+
+  it("PyTorch skipped, or no end-to-end run → null ratios, the stepwise first steps kept", () => {
+    const ratios = endToEndRatios({
+      file: "n.csv",
+      numRows: 10,
+      batchSize: 32,
+      contenders: [
+        summarizeEndToEnd("stepwiseCold", run(9, 4), null),
+        summarizeEndToEnd("stepwiseCached", run(6, 0.5), null),
+        summarizeEndToEnd("torch1", [], "skipped: no torch"),
+        summarizeEndToEnd("torch2", [], "skipped: no torch"),
+      ],
+    });
+    expect(ratios.endToEndCachedVsTorch1Thread).toBeNull();
+    expect(ratios.endToEndColdVsTorch2Threads).toBeNull();
+    expect(ratios.firstStepCachedSeconds).toBe(0.5);
+    expect(Object.values(endToEndRatios(null)).every((v) => v === null)).toBe(true);
   });
 });

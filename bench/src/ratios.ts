@@ -1,6 +1,7 @@
 // The figures `latest.json` is judged by, from a run's summaries: kept apart from the runner so
 // that which contender a ratio compares, and what happens when one is missing, is tested.
 
+import type { EndToEndResult } from "./end-to-end.ts";
 import type { SuiteId } from "./registry.ts";
 import type { ContenderSummary } from "./report.ts";
 
@@ -51,4 +52,29 @@ export function ratiosOf(results: SuiteResults) {
 /** Anything short of every contender of numeric, mixed and train is partial: it must not replace `latest.*`. */
 export function isPartialRun(only: readonly string[] | undefined, suites: readonly SuiteId[]): boolean {
   return only !== undefined || !(["numeric", "mixed", "train"] as const).every((s) => suites.includes(s));
+}
+
+/**
+ * The end-to-end figures of `latest.json`: the whole `stepwise train` command's time over pandas +
+ * PyTorch's (lower is better; the target is at most 0.6), with nothing cached and with the
+ * schema fit and row index cached, against 1 and 2 PyTorch threads; and seconds from the
+ * process's start to the end of its first step. Null where a contender has no figure.
+ */
+export function endToEndRatios(result: EndToEndResult | null) {
+  const seconds = (id: string, key: "medianSeconds" | "medianFirstStepSeconds" = "medianSeconds") =>
+    result?.contenders.find((c) => c.id === id)?.[key] ?? null;
+  const over = (a: string, b: string) => {
+    const x = seconds(a);
+    const y = seconds(b);
+    return x === null || y === null ? null : x / y;
+  };
+  return {
+    endToEndColdVsTorch1Thread: over("stepwiseCold", "torch1"),
+    endToEndColdVsTorch2Threads: over("stepwiseCold", "torch2"),
+    endToEndCachedVsTorch1Thread: over("stepwiseCached", "torch1"),
+    endToEndCachedVsTorch2Threads: over("stepwiseCached", "torch2"),
+    firstStepColdSeconds: seconds("stepwiseCold", "medianFirstStepSeconds"),
+    firstStepCachedSeconds: seconds("stepwiseCached", "medianFirstStepSeconds"),
+    firstStepTorch1ThreadSeconds: seconds("torch1", "medianFirstStepSeconds"),
+  };
 }

@@ -1,5 +1,5 @@
 // `pnpm bench [--quick] [--large] [--runs N] [--train-runs N] [--rows N] [--batch-size B]
-//   [--backend wasm|cpu] [--suites numeric,mixed,train,large] [--only id,id] [--seed N]`
+//   [--backend wasm|cpu] [--suites numeric,mixed,train,coldstart,endtoend,large] [--only id,id] [--seed N]`
 // Generates its inputs, runs every contender several times (round robin, one fresh process per
 // run), prints a table per suite and writes bench/results/latest.json (a partial run, with --only
 // or a --suites subset: bench/results/partial.json, git-ignored).
@@ -12,8 +12,9 @@ import { parseArgs } from "node:util";
 import type { ChildJob, ChildResult } from "./child.ts";
 import { type ColdStartResult, coldStart, formatColdStart } from "./cold-start.ts";
 import type { BenchInput, DatasetId } from "./contenders.ts";
+import { type EndToEndResult, endToEnd, formatEndToEnd } from "./end-to-end.ts";
 import { type MixedInput, mixedCsv, type NumericInput, numericCsv } from "./generate.ts";
-import { byId, isPartialRun, ratiosOf } from "./ratios.ts";
+import { byId, endToEndRatios, isPartialRun, ratiosOf } from "./ratios.ts";
 import { SUITES, type Suite, type SuiteId } from "./registry.ts";
 import { type ContenderSummary, formatTable, summarize } from "./report.ts";
 
@@ -134,9 +135,11 @@ async function main(): Promise<void> {
     "mixed",
     "train",
     "coldstart",
+    "endtoend",
     ...(args.large ? ["large"] : []),
   ];
-  const wanted = requested.filter((s) => s !== "coldstart") as SuiteId[];
+  // Cold start and end to end time whole commands (their own runners, not contender processes).
+  const wanted = requested.filter((s) => s !== "coldstart" && s !== "endtoend") as SuiteId[];
   // Anything short of every suite's every contender (`--only`, or a `--suites` list without all
   // of numeric, mixed and train) is a partial run.
   const partial = isPartialRun(only, wanted);
@@ -193,7 +196,21 @@ async function main(): Promise<void> {
     console.log(`\n${table}`);
   }
 
-  const ratios = { ...ratiosOf(results), ...(coldStartResult?.ratios ?? {}) };
+  let endToEndResult: EndToEndResult | null = null;
+  if (requested.includes("endtoend") && only === undefined && inputs.numeric) {
+    console.log(`\nend to end: ${trainRuns} runs of each whole training command …`);
+    endToEndResult = endToEnd(inputs.numeric, { runs: trainRuns, batchSize, backend, log: console.log });
+    const table = formatEndToEnd(endToEndResult);
+    tables.push(table);
+    console.log(`\n${table}`);
+  }
+
+  const ratios = {
+    ...ratiosOf(results),
+    ...(coldStartResult?.ratios ?? {}),
+    ...endToEndRatios(endToEndResult),
+    helpSeconds: coldStartResult?.medianSeconds.help.built ?? null,
+  };
   const trainer = byId(results.train).trainerWorker;
   const counting = byId(results.numeric).rowCount;
   const largeStream = byId(results.large).stepwiseBatches;
@@ -213,6 +230,7 @@ async function main(): Promise<void> {
     train: suiteJson(inputs.numeric ?? null, results.train),
     large: suiteJson(inputs.large ?? null, results.large),
     coldStart: coldStartResult,
+    endToEnd: endToEndResult,
     formats: suiteJson(inputs.numeric ?? null, results.formats),
     ratios,
     inputWaitShare: trainer?.extra.inputWaitShare ?? null,

@@ -4,7 +4,7 @@ import type { Command, Option } from "commander";
 import { UsageError } from "./errors.ts";
 
 /** Settings a config file may not set: they steer this invocation, not the run. */
-const NOT_IN_CONFIG = new Set(["config", "resume", "debug", "help", "overwrite", "printEnv"]);
+const NOT_IN_CONFIG = new Set(["config", "resume", "debug", "help", "overwrite", "printEnv", "profile"]);
 
 /** A config file key (`batch-size`, `batch_size`, `batchSize`) as its flag's attribute name. */
 export function camel(key: string): string {

@@ -64,6 +64,7 @@ describe("trainer train", () => {
         "metrics.json",
         "model",
         "plan.json",
+        "profile.json",
         "schema.json",
         "status.json",
       ].sort(),

@@ -72,6 +72,10 @@ export function registerTrain(
     )
     .option("--out <DIR>", "run folder (default: runs/<data>-<date>)")
     .option(
+      "--profile",
+      "print where the command's time went (seconds and share per phase) at the end; every run records it in profile.json",
+    )
+    .option(
       "--print-env",
       "print the rank contract found in the environment (torchrun, Kubernetes Indexed Job, Slurm) and exit",
     );

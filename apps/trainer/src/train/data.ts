@@ -14,6 +14,7 @@ import {
 } from "@stepwise/data/internals";
 import { UsageError } from "../errors.ts";
 import type { Task } from "../model/build.ts";
+import { PhaseRecorder } from "../run/profile.ts";
 import type { TrainConfig } from "./config.ts";
 import { csvFormat, formatOf, trainingSources } from "./sources.ts";
 import { splitMembership } from "./split.ts";
@@ -115,9 +116,9 @@ function kindsOf(schema: Schema): string {
  * only; the kinds come from every row both times. Throws `UsageError` for a split
  * leaving a side empty, `DataError` for bad data or data that changed between the passes.
  */
-export async function fitSchema(config: TrainConfig): Promise<Schema> {
+export async function fitSchema(config: TrainConfig, phases = new PhaseRecorder()): Promise<Schema> {
   const options = schemaOptions(config);
-  const all = await inferDataSchema(options);
+  const all = await phases.time("schema", () => inferDataSchema(options));
   if (config.validationSplit === undefined) return all;
   const numSamples = all.fit.rowsUsed;
   const { isValidation } = splitMembership({
@@ -126,10 +127,12 @@ export async function fitSchema(config: TrainConfig): Promise<Schema> {
     seed: config.seed,
     mode: config.splitMode,
   });
-  const training = await inferDataSchema({
-    ...options,
-    includeSample: (position) => !isValidation(position),
+  const includeSampleKey = JSON.stringify({
+    validationSplit: [numSamples, config.validationSplit, config.seed, config.splitMode],
   });
+  const training = await phases.time("refit", () =>
+    inferDataSchema({ ...options, includeSample: (position) => !isValidation(position), includeSampleKey }),
+  );
   if (training.fit.rowsUsed !== numSamples || kindsOf(training) !== kindsOf(all)) {
     throw new DataError({
       code: "count-mismatch",
@@ -151,19 +154,25 @@ function schemaOptions(config: TrainConfig): InferDataSchemaOptions {
     ...(config.ignore ? { ignore: config.ignore } : {}),
     ...(config.task === "regression" ? { labelKind: "regression" as const } : {}),
     onBadRecord: config.onBadRecord,
+    // A second run on unchanged data reads the fit back from .stepwise-index/ (checked against the content).
+    cache: true,
   };
 }
 
 /**
  * Resolves the schema (inferred and fitted by `fitSchema`, or `saved` when resuming: never
  * refitted, so a resumed run encodes exactly as the interrupted one did),
- * opens the training and validation sources, and decides the task. Throws `UsageError` or the
- * data package's `DataError` for bad input, always before any run file is written.
+ * opens the training and validation sources, and decides the task (timed into `phases`). Throws
+ * `UsageError` or the data package's `DataError` for bad input, always before any run file is written.
  */
-export async function openTrainingData(config: TrainConfig, saved: unknown): Promise<OpenedData> {
-  const schema = saved !== null ? parseSchema(saved) : await fitSchema(config);
+export async function openTrainingData(
+  config: TrainConfig,
+  saved: unknown,
+  phases = new PhaseRecorder(),
+): Promise<OpenedData> {
+  const schema = saved !== null ? parseSchema(saved) : await fitSchema(config, phases);
   const { task, classNames } = taskOf(schema, config.task, config.data);
-  const { train, validation } = await trainingSources(config, schema);
+  const { train, validation } = await phases.time("rowIndex", () => trainingSources(config, schema));
   return {
     schemaText: describeSchema(schema),
     schemaJson: schema,

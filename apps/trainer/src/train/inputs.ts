@@ -12,12 +12,19 @@ export interface Inputs {
   modelJson: FileFingerprint[] | null;
 }
 
-/** Fingerprints the config as saved and every input file of `config` (absolute paths). */
-export async function collectInputs(config: TrainConfig, savedConfig: unknown): Promise<Inputs> {
+/**
+ * Fingerprints the config as saved and every input file of `config` (absolute paths). `data`: the
+ * training data's fingerprints when they were started earlier (they take a read of every byte).
+ */
+export async function collectInputs(
+  config: TrainConfig,
+  savedConfig: unknown,
+  data: Promise<FileFingerprint[]> = fingerprintData(config.data),
+): Promise<Inputs> {
   return {
     version: 1,
     configHash: hashJson(savedConfig),
-    data: await fingerprintData(config.data),
+    data: await data,
     validationData: config.validationData ? await fingerprintData(config.validationData) : null,
     modelJson: config.modelJson ? await fingerprintData(config.modelJson) : null,
   };

@@ -30,6 +30,7 @@ import { type Checkpoint, writeCheckpoint } from "../run/checkpoint.ts";
 import { writeChecksums } from "../run/checksums.ts";
 import { jsonText, RUN_FILES, writeJson, writeStatus } from "../run/folder.ts";
 import { type EpochRecord, earlyStoppingState, formatHistory } from "../run/history.ts";
+import { onFirstItem, PhaseRecorder, timedIteration } from "../run/profile.ts";
 import { type ProgressStream, progressFor } from "../run/progress.ts";
 import type { TrainConfig } from "./config.ts";
 import { type OpenedData, openTrainingData } from "./data.ts";
@@ -91,19 +92,27 @@ export interface Prepared {
   newMetrics(): MetricsAccumulator;
   /** This rank's part in a data-parallel run; null for one process. Rank 0 alone writes the run folder. */
   parallel: Parallel | null;
+  /** Where the command's time goes (profile.json, `--profile`): preparation so far, training to come. */
+  phases: PhaseRecorder;
 }
 
 /**
  * Prepares a run and prints the schema and the plan. Bad input fails here, before any file
  * of the run folder is written.
  */
-export async function prepareRun(config: TrainConfig, io: TrainIo, savedSchema: unknown): Promise<Prepared> {
-  const data = await openTrainingData(config, savedSchema);
+export async function prepareRun(
+  config: TrainConfig,
+  io: TrainIo,
+  savedSchema: unknown,
+  phases = new PhaseRecorder(),
+): Promise<Prepared> {
+  const data = await openTrainingData(config, savedSchema, phases);
   checkBatchMemory(config.batchSize, data.numFeatures);
   io.stdout.write(`${data.schemaText}\n`);
-  const feed = await createFeed(config, data);
+  const feed = await phases.time("workerStart", () => createFeed(config, data));
   io.stdout.write(`${formatPlan(feed.plan)}\n`);
-  const backend = await startBackend(config.backend, io);
+  const backend = await phases.time("backend", () => startBackend(config.backend, io));
+  const modelStart = phases.now();
   // Sizes before allocation: a model or batch that cannot fit fails now, naming its size.
   await checkTrainingSize(
     config,
@@ -143,6 +152,7 @@ export async function prepareRun(config: TrainConfig, io: TrainIo, savedSchema: 
       `Data-parallel: rank ${parallel.rank} of ${parallel.worldSize}; gradients of ${parameters} parameters averaged over the ranks every step\n`,
     );
   }
+  phases.add("model", phases.now() - modelStart);
   const units = headFor(data.task, data.classNames?.length ?? 0).units;
   return {
     backend,
@@ -154,6 +164,7 @@ export async function prepareRun(config: TrainConfig, io: TrainIo, savedSchema: 
     validationNames: validationMetricNames(data.task),
     newMetrics: () => metricsAccumulator(data.task, units),
     parallel,
+    phases,
   };
 }
 
@@ -224,8 +235,31 @@ export async function executeRun(
         },
       )
     : null;
-  const epochBatches = (epoch: number) =>
-    manifest ? recorded(feed.epoch(epoch), manifest) : feed.epoch(epoch);
+  const { phases } = prepared;
+  const loopStart = phases.now();
+  const loopRecorded = phases.total();
+  let firstBatchAt: number | null = null;
+  const epochBatches = (epoch: number) => {
+    const batches = manifest ? recorded(feed.epoch(epoch), manifest) : feed.epoch(epoch);
+    if (firstBatchAt !== null) return batches;
+    return onFirstItem(batches, () => {
+      firstBatchAt ??= phases.now();
+    });
+  };
+  const trainStep: Parameters<typeof trainLoop>[0]["train"] = parallel
+    ? dataParallelStep(step, parallel.collective, weightSizes(model), metricNames.length + 1, parallel.clock)
+    : (xs, ys) => step.train(xs, ys);
+  let stepped = false;
+  // The first step (with its warm-up) is timed apart; later steps go straight to `trainStep`.
+  const timedStep: typeof trainStep = async (xs, ys) => {
+    if (stepped) return trainStep(xs, ys);
+    const result = await trainStep(xs, ys);
+    stepped = true;
+    phases.add("firstBatch", (firstBatchAt ?? loopStart) - loopStart);
+    phases.add("firstStep", phases.now() - (firstBatchAt ?? loopStart));
+    phases.firstStepDone();
+    return result;
+  };
   // The feed may hold a worker thread and open files: released however training ends.
   let outcome: { finished: boolean; stoppedEarly: boolean } | undefined;
   const monitorValidation = pipeline.plan.validationBatchSize !== null;
@@ -236,23 +270,18 @@ export async function executeRun(
     keepBest,
     best,
     plan: pipeline.plan,
-    data: { epoch: epochBatches, validation: (epoch) => pipeline.validation(epoch) },
+    data: {
+      epoch: epochBatches,
+      validation: (epoch) => timedIteration(pipeline.validation(epoch), phases, "validation"),
+    },
     toTensors,
-    train: parallel
-      ? dataParallelStep(
-          step,
-          parallel.collective,
-          weightSizes(model),
-          metricNames.length + 1,
-          parallel.clock,
-        )
-      : (xs, ys) => step.train(xs, ys),
+    train: timedStep,
     ...(parallel
       ? {
           evaluate: (epoch: number) =>
             dataParallelEvaluate(
               parallel.collective,
-              pipeline.validation(epoch),
+              timedIteration(pipeline.validation(epoch), phases, "validation"),
               async (batches) =>
                 (await evaluateBatches(model, batches, toTensors, prepared.newMetrics())).metrics,
               prepared.newMetrics,
@@ -267,6 +296,7 @@ export async function executeRun(
     async onEpochEnd(record, all, report, kept) {
       if (report) lastReport = report;
       if (!writer || !inputs) return;
+      const checkpointStart = phases.now();
       const state = feed.getState();
       const [weights, optimizer] = [await captureModelWeights(model), await step.captureOptimizer()];
       await writeCheckpoint(dir, {
@@ -290,6 +320,7 @@ export async function executeRun(
         best: kept?.weights ?? null,
       });
       await writeFileAtomic(join(dir, RUN_FILES.history), formatHistory(all, metricNames, validationNames));
+      phases.add("checkpoints", phases.now() - checkpointStart);
     },
   })
     .then((done) => {
@@ -300,6 +331,8 @@ export async function executeRun(
       // The manifest's end record tells a finished run from one that failed (no outcome).
       await manifest?.close(outcome);
       await feed.close();
+      // What the loop's time holds besides the phases timed inside it: every later step.
+      phases.add("training", phases.now() - loopStart - (phases.total() - loopRecorded));
     });
   if (result.stoppedEarly)
     io.stdout.write(`Early stopping: no improvement for ${config.earlyStoppingPatience} epochs\n`);
@@ -310,6 +343,7 @@ export async function executeRun(
     io.stdout.write(`Rank ${parallel?.rank} done; rank 0 writes the run folder\n`);
     return result.history;
   }
+  const saveStart = phases.now();
   await finishRun({
     config,
     dir,
@@ -323,6 +357,7 @@ export async function executeRun(
     endEpoch: pipeline.plan.endEpoch,
     io,
   });
+  phases.add("save", phases.now() - saveStart);
   io.stdout.write(`Run folder: ${dir}\n`);
   return result.history;
 }

@@ -8,6 +8,7 @@ import { parseJson } from "../files.ts";
 import { checkRunOutputs, validationOverlap } from "../outputs.ts";
 import { readCheckpoint } from "../run/checkpoint.ts";
 import { CHECKSUMS_FILE, verifyFiles } from "../run/checksums.ts";
+import { fingerprintData } from "../run/fingerprint.ts";
 import {
   createRunFolder,
   lockRun,
@@ -19,13 +20,14 @@ import {
   writeStatusSync,
 } from "../run/folder.ts";
 import { releaseLocksSync } from "../run/lock.ts";
+import { formatProfile, PhaseRecorder, writeProfile } from "../run/profile.ts";
 import { defaultRunDir, PATH_KEYS, resolveTrainConfig, type TrainConfig } from "./config.ts";
 import { collectInputs, type Inputs, verifyInputs } from "./inputs.ts";
 import { executeRun, type Prepared, prepareRun, RESUME_FILES, type TrainIo, writeRunStart } from "./run.ts";
 import { resolveShuffle } from "./sources.ts";
 
 /** The only flags `--resume` takes: everything else comes from the run's config.json. */
-const RESUME_FLAGS = new Set(["resume", "backend", "loader"]);
+const RESUME_FLAGS = new Set(["resume", "backend", "loader", "profile"]);
 /** A data-parallel run may resume on another number of ranks: its pass is dealt anew. */
 const RANK_FLAGS = new Set(["numShards", "shardIndex"]);
 
@@ -153,8 +155,31 @@ async function withFix<T>(work: Promise<T>): Promise<T> {
   }
 }
 
+/** A recorder whose first phase is everything before the command began: the process start and imports. */
+function phasesSinceStart(): PhaseRecorder {
+  const phases = new PhaseRecorder();
+  phases.add("start", phases.now());
+  return phases;
+}
+
+/**
+ * Ends the command's profile: the writer records it as the run folder's profile.json, and with
+ * `--profile` its table is printed.
+ */
+async function finishProfile(
+  phases: PhaseRecorder,
+  dir: string | null,
+  flags: Record<string, unknown>,
+  io: TrainIo,
+): Promise<void> {
+  const profile = phases.report();
+  if (dir !== null) await writeProfile(dir, profile);
+  if (flags.profile === true) io.stdout.write(`${formatProfile(profile)}\n`);
+}
+
 /** Starts a new run from flags (and a --config file). */
 export async function startRun(command: Command, flags: Record<string, unknown>, io: TrainIo): Promise<void> {
+  const phases = phasesSinceStart();
   if (flags.printEnv === true) {
     io.stdout.write(`${describeRankEnv(applyRankEnv({ numShards: 1, shardIndex: 0 }, () => false))}\n`);
     return;
@@ -196,28 +221,37 @@ export async function startRun(command: Command, flags: Record<string, unknown>,
   if (overlap) io.stderr.write(`${overlap}\n`);
   // Saved resolved, so a resume (or the config reused) reads the data the same way.
   config.shuffle = await withFix(resolveShuffle(config));
-  const prepared = await withFix(prepareRun(config, io, null));
+  phases.add("config", phases.now() - phases.total());
+  // The data's content hash (for fingerprint.json) reads every byte: started now, it runs while
+  // this thread would otherwise wait (the worker thread and the backend starting). Ranks > 0 need none.
+  const dataPrints = config.numShards > 1 ? null : fingerprintData(config.data);
+  dataPrints?.catch(() => {}); // a failure is reported where it is awaited, if the run gets there
+  const prepared = await withFix(prepareRun(config, io, null, phases));
   if (prepared.parallel && prepared.parallel.rank > 0) {
     await asRank(prepared, io, () =>
       executeRun(config, prepared, { dir: requested, checkpoint: null }, null, io),
     );
+    await finishProfile(phases, null, flags, io);
     return;
   }
   if (seedChosen)
     io.stdout.write(
       `Seed: ${config.seed} (chosen at random; pass --seed ${config.seed} to repeat this run)\n`,
     );
+  const runStart = phases.now();
   const dir = await createRunFolder(requested);
   if (dir !== requested) io.stdout.write(`${requested} already holds files: this run goes to ${dir}\n`);
   await inRunFolder(dir, async (signal) => {
     // Saved with paths relative to the run folder, so config.json reads like any --config file.
     const savedConfig = relativePaths(config, resolve(dir), PATH_KEYS);
-    const inputs = await collectInputs(config, savedConfig);
+    const inputs = await collectInputs(config, savedConfig, dataPrints ?? undefined);
     await writeRunStart(dir, savedConfig, prepared, inputs);
     if (prepared.parallel) await recordRanks(dir, prepared);
+    phases.add("runStart", phases.now() - runStart);
     await asRank(prepared, io, () =>
       executeRun(config, prepared, { dir, checkpoint: null }, inputs, io, signal),
     );
+    await finishProfile(phases, dir, flags, io);
   });
 }
 
@@ -227,6 +261,7 @@ export async function resumeRun(
   flags: Record<string, unknown>,
   io: TrainIo,
 ): Promise<void> {
+  const phases = phasesSinceStart();
   const dir = flags.resume as string;
   const dataParallel = await readRunJson<unknown>(dir, RUN_FILES.ranks).then(
     () => true,
@@ -294,14 +329,17 @@ export async function resumeRun(
   }
   verifyInputs(dir, saved, await collectInputs(config, run.config));
   await checkRunOutputs(config, { kind: "resume", runDir: dir }, false);
-  const prepared = await withFix(prepareRun(config, io, schema));
+  phases.add("config", phases.now() - phases.total());
+  const prepared = await withFix(prepareRun(config, io, schema, phases));
   const warn = (message: string) => io.stderr.write(`warning: ${message}\n`);
   if (prepared.parallel && prepared.parallel.rank > 0) {
     const checkpoint = await readCheckpoint(dir, warn);
     await asRank(prepared, io, () => executeRun(config, prepared, { dir, checkpoint }, null, io));
+    await finishProfile(phases, null, flags, io);
     return;
   }
   await inRunFolder(dir, async (signal) => {
+    const runStart = phases.now();
     const checkpoint = await readCheckpoint(dir, warn);
     if (checkpoint && checkpoint.state.configHash !== saved.configHash) {
       throw new RunError(
@@ -311,6 +349,8 @@ export async function resumeRun(
     if (!checkpoint) io.stdout.write(`No checkpoint in ${dir} yet: training restarts from its first epoch\n`);
     await writeStatus(dir, { status: "running" });
     if (dataParallel) await recordRanks(dir, prepared);
+    phases.add("runStart", phases.now() - runStart);
     await asRank(prepared, io, () => executeRun(config, prepared, { dir, checkpoint }, saved, io, signal));
+    await finishProfile(phases, dir, flags, io);
   });
 }
