@@ -1,5 +1,5 @@
-import { isUtf8 } from "node:buffer";
-import { type FileHandle, open } from "node:fs/promises";
+import { allocBytes, isUtf8 } from "#platform";
+import type { ByteInput, RangeReader } from "../bytes/input.ts";
 import type { ResolvedFormat } from "../csv/format.ts";
 import type { BadRecordPolicy } from "../csv/policy.ts";
 import { DataError } from "../errors.ts";
@@ -8,10 +8,12 @@ import type { Schema } from "../schema/types.ts";
 import { RowDecoder } from "./decode.ts";
 import { COALESCE_GAP_BYTES, layOut, newLayout, type ReadLayout, Recycler } from "./layout.ts";
 import type { BlockPlan } from "./memory.ts";
-import type { RowIndex } from "./row-index.ts";
+import type { RowIndex } from "./rows.ts";
 
 export interface RowReaderSettings {
   index: RowIndex;
+  /** The index's files as inputs, in the same order (their positioned reads). */
+  inputs: readonly ByteInput[];
   format: ResolvedFormat;
   schema: Schema;
   requireLabel: boolean | undefined;
@@ -40,7 +42,7 @@ interface BlockArrays {
  */
 export class RowReader {
   private readonly decoder: RowDecoder;
-  private readonly buffers: Recycler<Buffer & { capacity: number }>;
+  private readonly buffers: Recycler<{ bytes: Uint8Array; capacity: number }>;
   private readonly layouts = new Recycler(newLayout, 1);
   // Two: the block being consumed and the one being read ahead.
   private readonly blocks: Recycler<BlockArrays>;
@@ -48,13 +50,10 @@ export class RowReader {
   constructor(private readonly settings: RowReaderSettings) {
     this.decoder = new RowDecoder(settings);
     const { readBytes, readConcurrency } = settings.plan;
-    this.buffers = new Recycler(
-      (capacity) =>
-        Object.assign(Buffer.allocUnsafe(Math.max(capacity, readBytes)), {
-          capacity: Math.max(capacity, readBytes),
-        }),
-      readConcurrency,
-    );
+    this.buffers = new Recycler((capacity) => {
+      const size = Math.max(capacity, readBytes);
+      return { bytes: allocBytes(size), capacity: size };
+    }, readConcurrency);
     const numFeatures = settings.schema.numFeatures;
     this.blocks = new Recycler(
       (capacity) => ({
@@ -83,9 +82,9 @@ export class RowReader {
           reason: "record exceeds the maximum record size (an unterminated quote?)",
         });
       }
-      const handle = await openFile(file);
+      const handle = await openRanges(this.settings.inputs[f] as ByteInput);
       try {
-        const bytes = Buffer.allocUnsafe(range.end - range.start);
+        const bytes = allocBytes(range.end - range.start);
         await readFully(handle, file, bytes, range.start, bytes.length);
         this.decoder.addFile(file, bytes, range.line);
       } finally {
@@ -128,11 +127,11 @@ export class RowReader {
     const { index, schema, plan } = this.settings;
     const numFeatures = schema.numFeatures;
     const decoder = this.decoder;
-    const handles = new Map<number, Promise<FileHandle>>();
+    const handles = new Map<number, Promise<RangeReader>>();
     const handleOf = (f: number) => {
       let handle = handles.get(f);
       if (handle === undefined) {
-        handle = openFile(index.files[f] as string);
+        handle = openRanges(this.settings.inputs[f] as ByteInput);
         handles.set(f, handle);
       }
       return handle;
@@ -147,7 +146,8 @@ export class RowReader {
         const f = layout.file[from] as number;
         const base = layout.start[from] as number;
         const length = (layout.end[to - 1] as number) - base;
-        const buffer = this.buffers.take(length);
+        const held = this.buffers.take(length);
+        const buffer = held.bytes;
         try {
           await readFully(await handleOf(f), index.files[f] as string, buffer, base, length);
           const valid = isUtf8(buffer.subarray(0, length));
@@ -160,7 +160,7 @@ export class RowReader {
             arrays.labels[position] = decoder.decode(f, buffer, start, end, valid, line, arrays.features, at);
           }
         } finally {
-          this.buffers.give(buffer);
+          this.buffers.give(held);
         }
       }
     };
@@ -201,23 +201,27 @@ export class RowReader {
   }
 }
 
-async function openFile(file: string): Promise<FileHandle> {
-  try {
-    return await open(file, "r");
-  } catch (error) {
+async function openRanges(input: ByteInput): Promise<RangeReader> {
+  if (input.openRanges === undefined) {
     throw new DataError({
-      code: "file-not-found",
-      file,
-      reason: "cannot open: the file is gone",
-      cause: error,
+      code: "not-indexable",
+      file: input.name,
+      reason: "this input cannot be read by byte ranges",
     });
   }
+  return input.openRanges();
 }
 
-async function readFully(handle: FileHandle, file: string, buffer: Buffer, position: number, length: number) {
+async function readFully(
+  handle: RangeReader,
+  file: string,
+  buffer: Uint8Array,
+  position: number,
+  length: number,
+) {
   let done = 0;
   while (done < length) {
-    const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
+    const bytesRead = await handle.read(buffer, done, length - done, position + done);
     if (bytesRead === 0) {
       throw new DataError({
         code: "count-mismatch",

@@ -1,12 +1,12 @@
+import type { ByteInput } from "../bytes/input.ts";
 import type { ResolvedFormat } from "../csv/format.ts";
 import type { RowTally } from "../csv/policy.ts";
-import { readCsvRows } from "../csv/read.ts";
-import type { CsvParser } from "../csv/records.ts";
 import type { RejectsFile } from "../csv/rejects.ts";
+import { type CsvFileInfo, type RecordsOf, readRows } from "../csv/rows.ts";
 import { DataError } from "../errors.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
 import type { Schema } from "../schema/types.ts";
-import type { RowIndex } from "./row-index.ts";
+import type { RowIndex } from "./rows.ts";
 
 /**
  * The usable rows of an index: every data row except the sorted `bad` ones. Sample u (0-based,
@@ -50,7 +50,9 @@ export async function scanBadRows(
     format: ResolvedFormat;
     schema: Schema;
     requireLabel: boolean | undefined;
-    parser: CsvParser | undefined;
+    /** The index's files as inputs, and how their records are read (the fast splitter or csv-parse). */
+    inputs: readonly ByteInput[];
+    records: RecordsOf;
     tally: RowTally;
     rejects: RejectsFile | null;
   },
@@ -62,12 +64,14 @@ export async function scanBadRows(
   const pass = tally.startPass();
   await rejects?.begin();
   try {
-    const rows = readCsvRows(index.files, {
-      ...format,
-      columns: format.columns ?? undefined,
-      parser: settings.parser,
-      onFile: (info) => encoder.bind(info.columns, { file: info.file, line: info.headerLine }),
-    });
+    const onFile = (info: CsvFileInfo) =>
+      encoder.bind(info.columns, { file: info.file, line: info.headerLine });
+    const rows = readRows(
+      settings.inputs,
+      format,
+      { onFile, chunkBytes: 256 * 1024, maxRecordChars: 16 * 2 ** 20 },
+      settings.records,
+    );
     for await (const row of rows) {
       const problem = row.problem ?? encoder.encode(row.fields, features);
       if (typeof problem === "number") {
