@@ -29,7 +29,9 @@ export async function initBackend(
       continue;
     }
     try {
-      if ((await tf.setBackend(name)) && (await tf.ready(), tf.getBackend() === name)) {
+      const set = await tf.setBackend(name);
+      await tf.ready();
+      if (set && tf.getBackend() === name) {
         return {
           backend: name,
           warning: reasons.length === 0 ? null : `${reasons.join("; ")}; using ${name}`,

@@ -10,24 +10,11 @@ import { openIndexedCsv as openIndexedNode } from "../row-index/source.ts";
 import { tempDir, writeCsv } from "../row-index/test-helpers.ts";
 import type { Schema } from "../schema/types.ts";
 import { csvSource, inferSchema, openIndexedCsv } from "./csv.ts";
+import { mixedCsv } from "./test-data.ts";
 import { runDigest } from "./test-run.ts";
 import { type StaticServer, serveStatic } from "./test-server.ts";
 
 const dir = tempDir("stepwise-web-");
-
-/** Mixed data: numbers (some long, some exponents), a categorical column, quoted fields with a line break, one row with a field too many (data row 17, line 21). */
-function mixedCsv(numRows: number): string {
-  const lines = ["a,b,colour,note,label"];
-  for (let i = 0; i < numRows; i++) {
-    const a = i % 7 === 0 ? `${i}.123456789012` : `${(i * 0.37).toFixed(3)}`;
-    const b = i % 11 === 0 ? `${i}e-3` : `${-i / 4}`;
-    const colour = ["red", "green", "blé"][i % 3];
-    const note = i % 13 === 0 ? `"line\nbreak ${i}"` : `n${i}`;
-    const label = ["x", "y"][i % 2];
-    lines.push(`${a},${b},${colour},${note},${label}${i === 17 ? ",extra" : ""}`);
-  }
-  return `${lines.join("\n")}\n`;
-}
 
 const TEXT = mixedCsv(300);
 let path: string;
@@ -69,7 +56,8 @@ describe("browser CSV sources (run on Node's Blob and fetch)", () => {
         const web = csvSource({ data: blob(TEXT), schema, onBadRecord: "skip", chunkBytes });
         const got = await runDigest(() => web, { ...spec, shuffle: "buffer", shuffleBuffer: 50 });
         expect(got).toEqual(expected);
-        expect(web.summary().total).toEqual(node.summary().total);
+        expect(web.summary().cumulative.rowsSkipped).toBeGreaterThan(0);
+        expect(web.summary().lastPass).toEqual(node.summary().lastPass);
       }),
       { numRuns: 15 },
     );
