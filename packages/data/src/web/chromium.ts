@@ -32,30 +32,32 @@ export interface ChromiumPage {
 }
 
 /**
- * Bundles `entry` for the browser into a fresh folder, serves it on 127.0.0.1 and opens it in a
- * headless Chromium with a fresh profile. Throws when Chromium is not installed (`apt-get install
- * chromium`).
+ * Serves a page on 127.0.0.1 and opens it in a headless Chromium with a fresh profile: `entry`
+ * bundled by esbuild into a fresh folder with an index.html, or a built site's folder `root`
+ * (served as is, removed on close). Throws when Chromium is not installed (`apt-get install chromium`).
  */
-export async function openChromiumPage(entry: string): Promise<ChromiumPage> {
+export async function openChromiumPage(site: { entry: string } | { root: string }): Promise<ChromiumPage> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `${CHROMIUM} not found: the browser tests need Debian's chromium (apt-get install -y chromium)`,
     );
   }
-  const root = mkdtempSync(join(tmpdir(), "stepwise-page-"));
+  const root = "root" in site ? site.root : mkdtempSync(join(tmpdir(), "stepwise-page-"));
   const profile = mkdtempSync(join(tmpdir(), "stepwise-profile-"));
-  await build({
-    entryPoints: [entry],
-    bundle: true,
-    platform: "browser",
-    format: "esm",
-    outfile: join(root, "page.js"),
-    logLevel: "silent",
-  });
-  await writeFile(
-    join(root, "index.html"),
-    '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="page.js"></script>',
-  );
+  if ("entry" in site) {
+    await build({
+      entryPoints: [site.entry],
+      bundle: true,
+      platform: "browser",
+      format: "esm",
+      outfile: join(root, "page.js"),
+      logLevel: "silent",
+    });
+    await writeFile(
+      join(root, "index.html"),
+      '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="page.js"></script>',
+    );
+  }
   const server = await serveStatic(root);
   let context: BrowserContext | null = null;
   try {
@@ -64,16 +66,16 @@ export async function openChromiumPage(entry: string): Promise<ChromiumPage> {
       headless: true,
       args: ARGS, // the fresh profile goes in as --user-data-dir
     });
-    const page = context.pages()[0] ?? (await context.newPage());
+    const tab = context.pages()[0] ?? (await context.newPage());
     const errors: string[] = [];
-    page.on("console", (message) => {
+    tab.on("console", (message) => {
       if (message.type() === "error") errors.push(message.text());
     });
-    page.on("pageerror", (error) => errors.push(error.message));
-    await page.goto(`${server.origin}/index.html`);
+    tab.on("pageerror", (error) => errors.push(error.message));
+    await tab.goto(`${server.origin}/index.html`);
     const opened = context;
     return {
-      page,
+      page: tab,
       root,
       server,
       errors,

@@ -21,7 +21,7 @@ let irisSchema: Schema;
 const TEXT = mixedCsv(500);
 
 beforeAll(async () => {
-  chromium = await openChromiumPage(here("./chromium-entry.ts"));
+  chromium = await openChromiumPage({ entry: here("./chromium-entry.ts") });
   await writeFile(join(chromium.root, "mixed.csv"), TEXT);
   await writeFile(join(chromium.root, "mixed.csv.gz"), gzipSync(TEXT));
   await copyFile(IRIS, join(chromium.root, "iris.csv"));
