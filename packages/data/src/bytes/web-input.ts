@@ -2,6 +2,7 @@
 // `Blob.slice`) and a URL (`fetch`; ranges by HTTP Range requests). `.gz` names decompress through
 // `DecompressionStream`.
 import { DataError } from "../errors.ts";
+import { concatBytes } from "./bytes.ts";
 import type { ByteInput, RangeReader } from "./input.ts";
 
 /** What a browser source reads: a Blob/File, or a URL (absolute, or relative to the page). */
@@ -29,19 +30,37 @@ async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator
 const gunzip = (stream: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> =>
   stream.pipeThrough(new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
 
-/** A Blob's bytes in slices of `chunkBytes`, the next slice read while the caller parses this one. */
-async function* blobChunks(blob: Blob, chunkBytes: number): AsyncGenerator<Uint8Array> {
-  const slice = (at: number) => blob.slice(at, Math.min(blob.size, at + chunkBytes)).arrayBuffer();
-  let pending = blob.size > 0 ? slice(0) : null;
-  try {
-    for (let at = 0; pending !== null; at += chunkBytes) {
-      const bytes = new Uint8Array(await pending);
-      pending = at + chunkBytes < blob.size ? slice(at + chunkBytes) : null;
-      yield bytes;
+const LF = 0x0a;
+
+/**
+ * `chunks` re-cut to end at line feeds: the bytes after a chunk's last line feed go out with the
+ * next chunk's first line, in a small chunk of their own, so the record splitter never carries a
+ * partial line into a copy of the next whole chunk (measured: 6% of a browser pass) and the line
+ * encoder always has a line feed ahead. The chunks must not be reused by their producer.
+ */
+export async function* lineAligned(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let tail: Uint8Array | null = null;
+  for await (const chunk of chunks) {
+    let from = 0;
+    if (tail !== null) {
+      const first = chunk.indexOf(LF);
+      if (first === -1) {
+        tail = concatBytes(tail, chunk);
+        continue;
+      }
+      yield concatBytes(tail, chunk.subarray(0, first + 1));
+      tail = null;
+      from = first + 1;
     }
-  } finally {
-    await pending?.catch(() => {});
+    const last = chunk.lastIndexOf(LF);
+    if (last < from) {
+      tail = chunk.subarray(from);
+      continue;
+    }
+    yield chunk.subarray(from, last + 1);
+    if (last + 1 < chunk.length) tail = chunk.subarray(last + 1);
   }
+  if (tail !== null && tail.length > 0) yield tail;
 }
 
 /**
@@ -54,8 +73,11 @@ export function blobInput(blob: Blob, name?: string): ByteInput {
   return {
     name: label,
     gzip,
-    chunks: (chunkBytes) =>
-      gzip ? streamChunks(gunzip(blob.stream() as ReadableStream<Uint8Array>)) : blobChunks(blob, chunkBytes),
+    // Blob.stream() reads ahead on its own, and faster than a chain of Blob.slice reads (measured in Chromium).
+    chunks: () => {
+      const stream = blob.stream() as ReadableStream<Uint8Array>;
+      return lineAligned(streamChunks(gzip ? gunzip(stream) : stream));
+    },
     openRanges: async (): Promise<RangeReader> => ({
       sizeBytes: blob.size,
       async read(into, offset, length, position) {
@@ -136,7 +158,7 @@ export function urlInput(url: string | URL, init: RequestInit = {}): ByteInput {
       }
       if (!response.ok || response.body === null) throw httpError(href, response);
       const body = response.body as ReadableStream<Uint8Array>;
-      yield* streamChunks(gzip ? gunzip(body) : body);
+      yield* lineAligned(streamChunks(gzip ? gunzip(body) : body));
     },
     openRanges: async (): Promise<RangeReader> => {
       size ??= sizeOf();

@@ -1,7 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inferSchema as inferNode } from "../csv/infer.ts";
 import { csvSource as csvSourceNode } from "../csv/source.ts";
@@ -48,26 +47,21 @@ describe("browser CSV sources (run on Node's Blob and fetch)", () => {
     expect(fromBlob).toEqual(schema);
   });
 
-  it("csvSource over a Blob, any chunk size → the Node source's samples, bit for bit, and its counts", async () => {
+  it("csvSource over a Blob → the Node source's samples, bit for bit, and its counts", async () => {
     // Whole passes (no stepsPerEpoch), so the counts do not depend on how far a cut pass read ahead.
     const run = { batchSize: 32, seed: 11, epochs: 2, shuffle: "buffer", shuffleBuffer: 50 } as const;
     const node = csvSourceNode({ paths: path, schema, onBadRecord: "skip" });
     const expected = await runDigest(() => node, run);
-    await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 4096 }), async (chunkBytes) => {
-        const web = csvSource({ data: blob(TEXT), schema, onBadRecord: "skip", chunkBytes });
-        expect(await runDigest(() => web, run)).toEqual(expected);
-        expect(web.summary().lastPass).toEqual(node.summary().lastPass);
-        expect(web.summary().cumulative).toEqual({
-          rowsRead: 600,
-          rowsUsed: 598,
-          rowsSkipped: 2,
-          rowsQuarantined: 0,
-        });
-        expect(web.summary().badRecords).toEqual(node.summary().badRecords);
-      }),
-      { numRuns: 15 },
-    );
+    const web = csvSource({ data: blob(TEXT), schema, onBadRecord: "skip" });
+    expect(await runDigest(() => web, run)).toEqual(expected);
+    expect(web.summary().lastPass).toEqual(node.summary().lastPass);
+    expect(web.summary().cumulative).toEqual({
+      rowsRead: 600,
+      rowsUsed: 598,
+      rowsSkipped: 2,
+      rowsQuarantined: 0,
+    });
+    expect(web.summary().badRecords).toEqual(node.summary().badRecords);
   });
 
   it("a gzip Blob (name ending .gz) and a gzip URL → the plain file's samples", async () => {
