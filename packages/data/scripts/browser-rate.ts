@@ -12,23 +12,33 @@ import type { StepwiseTest } from "../src/web/chromium-entry.ts";
 
 const numRows = Number(process.argv[2] ?? 1_000_000);
 const batchSize = 256;
-const chromium = await openChromiumPage({ entry: fileURLToPath(new URL("../src/web/chromium-entry.ts", import.meta.url)) });
+const chromium = await openChromiumPage({
+  entry: fileURLToPath(new URL("../src/web/chromium-entry.ts", import.meta.url)),
+});
 try {
   const path = join(chromium.root, "rate.csv");
   const lines = ["f0,f1,f2,f3,f4,f5,f6,f7,label"];
   for (let i = 0; i < numRows; i++) {
-    const values = Array.from({ length: 8 }, (_, f) => (((i * 7919 + f * 104729) % 100000) / 1000 - 50).toFixed(3));
+    const values = Array.from({ length: 8 }, (_, f) =>
+      (((i * 7919 + f * 104729) % 100000) / 1000 - 50).toFixed(3),
+    );
     lines.push(`${values.join(",")},${i % 3}`);
   }
   await writeFile(path, `${lines.join("\n")}\n`);
   const schema = await inferSchema({ paths: path, label: "label" });
   const started = performance.now();
-  const pipeline = await createPipeline({ source: csvSource({ paths: path, schema }), batchSize, seed: 1, shuffle: "none" });
+  const pipeline = await createPipeline({
+    source: csvSource({ paths: path, schema }),
+    batchSize,
+    seed: 1,
+    shuffle: "none",
+  });
   let rows = 0;
   for await (const batch of pipeline.epoch(0)) rows += batch.batchSize;
   const nodeRate = rows / ((performance.now() - started) / 1000);
   const browser = await chromium.page.evaluate(
-    ([url, s, b]) => (globalThis as unknown as { stepwiseTest: StepwiseTest }).stepwiseTest.rowsPerSecond(url, s, b),
+    ([url, s, b]) =>
+      (globalThis as unknown as { stepwiseTest: StepwiseTest }).stepwiseTest.rowsPerSecond(url, s, b),
     [`${chromium.server.origin}/rate.csv`, schema, batchSize] as const,
   );
   const browserRate = browser.rows / browser.seconds;

@@ -14,6 +14,7 @@ function isAscii(bytes: Uint8Array): boolean {
   let i = 0;
   const n = bytes.length;
   for (; i < n && (bytes.byteOffset + i) % 4 !== 0; i++) if ((bytes[i] as number) & 0x80) return false;
+  if (i === n) return true;
   const words = new Uint32Array(bytes.buffer, bytes.byteOffset + i, (n - i) >>> 2);
   for (let w = 0; w + 1 < words.length; w += 2) {
     if (((words[w] as number) | (words[w + 1] as number)) & 0x80808080) return false;
