@@ -9,8 +9,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { freePort } from "../../apps/trainer/src/distributed/launch.ts";
-import { rendezvous } from "../../apps/trainer/src/distributed/rendezvous.ts";
+import { freePort, rendezvous } from "@stepwise/trainer/internals";
 import { numericCsv } from "./generate.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -42,7 +42,10 @@ describe("trainer resume RUN", () => {
 
     // As if killed before its first checkpoint: the run restarts from its first epoch.
     await writeFile(join(out, "status.json"), JSON.stringify({ status: "running" }));
-    await rm(join(out, "checkpoint"), { recursive: true, force: true });
+    // Both checkpoints go: a resume falls back to checkpoint.prev when checkpoint/ is missing.
+    for (const name of ["checkpoint", "checkpoint.prev"]) {
+      await rm(join(out, name), { recursive: true, force: true });
+    }
     const resumed = await runInProcess(["resume", out, "--backend", "cpu", "--loader", "main"]);
     expect(resumed.stderr).toBe("");
     expect(resumed.code).toBe(0);

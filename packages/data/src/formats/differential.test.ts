@@ -7,9 +7,9 @@ import { tempDir } from "../row-index/test-helpers.ts";
 import type { Schema } from "../schema/types.ts";
 import type { Batch, Sample } from "../types.ts";
 import type { DataFormat } from "./files.ts";
+import { fixtureRows, writeFixture } from "./fixtures.test-helpers.ts";
 import { inferDataSchema } from "./infer.ts";
 import { countDataRows, type DataSource, openDataSource } from "./open.ts";
-import { fixtureRows, writeFixture } from "./test-fixtures.ts";
 
 const dir = tempDir("stepwise-formats-");
 const ROWS = 300;
