@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 /**
  * Settings every package's tests share. No test may depend on how fast the machine is: property
@@ -17,6 +17,8 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: ["@stepwise/source"] } },
   test: {
     include: ["src/**/*.test.ts"],
+    // Tests in a real Chromium run by `pnpm test:browser` (see each package's vitest.browser.config.ts).
+    exclude: [...configDefaults.exclude, "src/**/*.chromium.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -1,6 +1,6 @@
 /**
- * @stepwise/trainer/internals — the trainer's run preparation, loop and model builders, for the
- * benchmarks that measure them. Not a stable API: names here change with the trainer.
+ * @stepwise/trainer/internals — the trainer's run preparation, loop, model builders and ring
+ * set-up, for the benchmarks that measure them. Not a stable API: names here change with the trainer.
  */
 
 export { freePort } from "./distributed/launch.ts";

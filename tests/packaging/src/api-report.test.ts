@@ -22,6 +22,13 @@ describe("public API report", () => {
     expect(count).toBeLessThanOrEqual(35);
   });
 
+  it("the data package's browser entry → no more names than its main entry", () => {
+    const count = (name: string) => Number(/public API \((\d+) names\)/.exec(reports.get(name) ?? "")?.[1]);
+    // The Node-only names (file formats, manifests, countRows) are left out; the Web* option types,
+    // WebData and subsetBlocks (a train/validation split of an indexed source) are the browser's own.
+    expect(count("stepwise-data-browser.md")).toBeLessThanOrEqual(count("stepwise-data.md"));
+  });
+
   it("report text → no machine paths", () => {
     for (const text of reports.values()) expect(text).not.toMatch(/import\("|\/work\/|\/home\//);
   });

@@ -17,6 +17,17 @@ export const ENTRIES = [
     specifier: "@stepwise/data/tfjs",
     source: "packages/data/src/tfjs/index.ts",
   },
+  // What bundlers pick for browsers (every condition but `node`).
+  {
+    report: "stepwise-data-browser.md",
+    specifier: "@stepwise/data (browser)",
+    source: "packages/data/src/browser.ts",
+  },
+  {
+    report: "stepwise-data-tfjs-browser.md",
+    specifier: "@stepwise/data/tfjs (browser)",
+    source: "packages/data/src/tfjs/browser.ts",
+  },
 ] as const;
 
 export const REPORT_DIR = join(ROOT, "docs/api");

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The packed libraries as a new project meets them: `pnpm pack` of core and data, `npm install`
@@ -70,9 +71,11 @@ beforeAll(async () => {
   for (const file of [
     "consumer.mjs",
     "consumer.ts",
+    "browser.ts",
     "fit.mjs",
     "tsconfig.json",
     "tsconfig.declarations.json",
+    "tsconfig.browser.json",
   ])
     copyFileSync(join(FIXTURES, file), join(dir, file));
   copyFileSync(join(ROOT, "examples/iris/iris.csv"), join(dir, "train.csv"));
@@ -97,11 +100,14 @@ describe("packed @stepwise/core and @stepwise/data", () => {
       );
       expect(stray).toEqual([]);
       expect(files.filter((f) => /test|\.ts$/.test(f) && !f.endsWith(".d.ts"))).toEqual([]);
+      // The browser suites' support (Chromium driver, static server) is the workspace's only.
+      expect(files.filter((f) => /chromium/.test(f))).toEqual([]);
     }
     const manifest = JSON.parse(readFileSync(join(dir, "node_modules/@stepwise/data/package.json"), "utf8"));
     expect(manifest.dependencies["@stepwise/core"]).toMatch(/^\^\d+\.\d+\.\d+$/);
     expect(manifest.dependencies.tsx).toBeUndefined();
     expect(JSON.stringify(manifest.exports)).not.toContain("src/");
+    expect(JSON.stringify(manifest.imports)).not.toContain("src/");
   });
 
   it("installed with npm → no tsx, no fast-check in the consumer's node_modules", () => {
@@ -152,6 +158,44 @@ describe("packed @stepwise/core and @stepwise/data", () => {
     async () => {
       // tfjs's declarations need the DOM library, so this config leaves out the ./tfjs subpath.
       expect(await typecheck("tsconfig.declarations.json")).toBe("");
+    },
+    5 * MINUTES,
+  );
+
+  it(
+    "tsc, moduleResolution Bundler, DOM library, no Node types → the browser entries' types resolve",
+    async () => {
+      expect(await typecheck("tsconfig.browser.json")).toBe("");
+    },
+    5 * MINUTES,
+  );
+
+  it(
+    "bundled for a browser by esbuild → dist's browser entries, the web platform helpers, no Node built-in",
+    async () => {
+      const result = await build({
+        stdin: {
+          contents:
+            'import * as data from "@stepwise/data"; import * as tfjs from "@stepwise/data/tfjs"; console.log(data, tfjs);',
+          resolveDir: dir,
+          loader: "js",
+        },
+        bundle: true,
+        platform: "browser",
+        format: "esm",
+        write: false,
+        metafile: true,
+        logLevel: "silent",
+      });
+      const inputs = Object.keys(result.metafile.inputs);
+      expect(result.errors).toEqual([]);
+      expect(inputs.filter((input) => input.startsWith("node:"))).toEqual([]);
+      expect(inputs.some((input) => input.endsWith("@stepwise/data/dist/browser.js"))).toBe(true);
+      expect(inputs.some((input) => input.endsWith("@stepwise/data/dist/tfjs/browser.js"))).toBe(true);
+      expect(inputs.some((input) => input.endsWith("@stepwise/data/dist/platform/web.js"))).toBe(true);
+      expect(inputs.some((input) => /platform\/node\.js|csv-parse|tinyglobby|file-input/.test(input))).toBe(
+        false,
+      );
     },
     5 * MINUTES,
   );

@@ -8,7 +8,7 @@ import type { SchemaEncoder } from "../schema/encode.ts";
 import type { RowRef } from "../types.ts";
 import type { ResolvedFormat } from "./format.ts";
 import { LineEncoder } from "./line-encoder.ts";
-import { type CsvFileInfo, type CsvRow, fileInfo, rowProblem } from "./read.ts";
+import { type CsvFileInfo, type CsvRow, fileInfo, rowProblem } from "./rows.ts";
 import { type LineTaker, RecordSplitter, type SplitRecord } from "./split.ts";
 import { Utf8Tracker } from "./utf8.ts";
 
@@ -89,7 +89,7 @@ export class FileChunker implements LineTaker {
   private checkedStart = -1;
   private checkedInvalid = false;
   /** The buffer the splitter is sweeping, and its last line feed. */
-  private buffer: Buffer | null = null;
+  private buffer: Uint8Array | null = null;
   private lastLineFeed = -1;
   private readonly numFeatures: number;
 
@@ -111,7 +111,7 @@ export class FileChunker implements LineTaker {
   }
 
   /** Splits and encodes `bytes` (null: the end of the file); throws `CsvSyntaxError` after keeping the records before it. */
-  push(bytes: Buffer | null): void {
+  push(bytes: Uint8Array | null): void {
     this.buffer = null; // read buffers are reused: the last line feed is found again for each push
     // The chunk taken last is done with (see SampleChunk): its memory takes the next rows.
     this.chunk.clear();
@@ -135,7 +135,7 @@ export class FileChunker implements LineTaker {
     return { chunk: this.chunk, bad: this.bad, unseen: this.unseen };
   }
 
-  line(buf: Buffer, start: number, end: number, line: number, offset: number): number {
+  line(buf: Uint8Array, start: number, end: number, line: number, offset: number): number {
     if (this.split.length > 0) this.drain(); // records the splitter kept come first
     const encoder = this.lineEncoder;
     if (encoder === null) return -1;

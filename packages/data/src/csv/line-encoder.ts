@@ -13,6 +13,7 @@
  * - missing values with a column default; a value outside the vocabulary (counted as unseen),
  *   a bad label, a wrong field count or a value beyond float32 all decline.
  */
+import { latin1Slice, utf8Slice } from "#platform";
 import type { EncoderPlan } from "../schema/encode.ts";
 import { FLOAT32_MAX, isMissing, parseNumber } from "../schema/values.ts";
 
@@ -207,7 +208,7 @@ export class LineEncoder {
             value *= 1 - 2 * minus; // -0 for "-0"
           } else {
             // Long mantissas and large exponents: the reference parser on the field's text (ASCII here).
-            value = parseNumber(Buffer.prototype.toString.call(buf, "latin1", first, pos));
+            value = parseNumber(latin1Slice(buf, first, pos));
             if (Number.isNaN(value)) return -1;
           }
         }
@@ -290,12 +291,7 @@ export class LineEncoder {
 
   /** Decodes the text field found by `text()`. */
   private decode(buf: Uint8Array): string {
-    return Buffer.prototype.toString.call(
-      buf,
-      this.nonAscii ? "utf8" : "latin1",
-      this.textStart,
-      this.textEnd,
-    );
+    return (this.nonAscii ? utf8Slice : latin1Slice)(buf, this.textStart, this.textEnd);
   }
 
   /**

@@ -1,8 +1,8 @@
 import { DataError, type DataErrorCode, type RowProblem } from "../errors.ts";
 import type { RowRef } from "../types.ts";
 import { badRowLimit, type TallyBudget, tooManyBadRows } from "./budget.ts";
-import type { CsvRow } from "./read.ts";
 import type { RejectsFile } from "./rejects.ts";
+import type { CsvRow } from "./rows.ts";
 
 /** `error` stops at the first bad record; `skip` counts and drops it; `quarantine` also writes it to a rejects CSV. */
 export type BadRecordPolicy = "error" | "skip" | "quarantine";

@@ -1,3 +1,4 @@
+import { fileInput } from "../bytes/file-input.ts";
 import { DataError } from "../errors.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
 import { parseSchema } from "../schema/json.ts";
@@ -145,7 +146,16 @@ export function csvSource(options: CsvSourceOptions): CsvSource {
   async function* chunks(): AsyncGenerator<SampleChunk> {
     const list = await resolveFiles();
     const { requireLabel, chunkBytes } = options;
-    yield* csvChunks({ files: list, format, schema, requireLabel, chunkBytes, tally, rejects, numSamples });
+    yield* csvChunks({
+      inputs: list.map((file) => fileInput(file)),
+      format,
+      schema,
+      requireLabel,
+      chunkBytes,
+      tally,
+      rejects,
+      numSamples,
+    });
   }
 
   return {

@@ -7,6 +7,9 @@
  * files). Lines holding quotes take a field-by-field path that still jumps with `indexOf`.
  */
 
+import { searchable, utf8Slice } from "#platform";
+import { concatBytes, copyBytes, indexOfBytes, utf8Bytes } from "../bytes/bytes.ts";
+
 const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
@@ -44,20 +47,20 @@ export interface SplitRecord {
  * it to the splitter.
  */
 export interface LineTaker {
-  line(buf: Buffer, start: number, end: number, line: number, offset: number): number;
+  line(buf: Uint8Array, start: number, end: number, line: number, offset: number): number;
 }
 
 /** Splits a byte stream, chunk by chunk, into records; keeps only the unfinished record between chunks. */
 export class RecordSplitter {
   /** Offered each line before it is split; see `LineTaker`. */
   taker: LineTaker | null = null;
-  private carry: Buffer | null = null;
+  private carry: Uint8Array | null = null;
   /** Absolute offset of the first byte not yet consumed. */
   private offset = 0;
   /** Line where the next record or empty line starts. */
   private line = 1;
   private bomChecked = false;
-  private readonly delimiterBytes: Buffer;
+  private readonly delimiterBytes: Uint8Array;
   private nextQuote = -1;
   private out: SplitRecord[] = [];
 
@@ -65,25 +68,25 @@ export class RecordSplitter {
     private readonly delimiter: string,
     private readonly maxRecordBytes: number,
   ) {
-    this.delimiterBytes = Buffer.from(delimiter);
+    this.delimiterBytes = utf8Bytes(delimiter);
   }
 
   /** Records completed by `chunk`, in order. Throws `CsvSyntaxError` for a malformed record. */
-  push(chunk: Buffer, out: SplitRecord[]): void {
-    this.run(this.carry === null ? chunk : Buffer.concat([this.carry, chunk]), false, out);
+  push(chunk: Uint8Array, out: SplitRecord[]): void {
+    this.run(this.carry === null ? chunk : concatBytes(this.carry, chunk), false, out);
   }
 
   /** The last records at the end of the stream. */
   end(out: SplitRecord[]): void {
-    this.run(this.carry ?? Buffer.alloc(0), true, out);
+    this.run(this.carry ?? new Uint8Array(0), true, out);
     this.carry = null;
   }
 
-  private run(input: Buffer, eof: boolean, out: SplitRecord[]): void {
-    let buf = input;
+  private run(input: Uint8Array, eof: boolean, out: SplitRecord[]): void {
+    let buf = searchable(input);
     if (!this.bomChecked) {
       if (buf.length < 3 && !eof) {
-        this.carry = Buffer.from(buf);
+        this.carry = copyBytes(buf);
         return;
       }
       this.bomChecked = true;
@@ -126,12 +129,12 @@ export class RecordSplitter {
     const rest = n - pos;
     if (rest > this.maxRecordBytes) throw new CsvSyntaxError("CSV_MAX_RECORD_SIZE", null, this.line);
     // A copy: the stream may reuse the chunk's memory.
-    this.carry = rest > 0 ? Buffer.from(buf.subarray(pos)) : null;
+    this.carry = rest > 0 ? copyBytes(buf.subarray(pos)) : null;
     this.offset += pos;
   }
 
   /** End of the record starting at `start`, or -1 when it needs more data. */
-  private record(buf: Buffer, start: number, eof: boolean): number {
+  private record(buf: Uint8Array, start: number, eof: boolean): number {
     const n = buf.length;
     const lf = buf.indexOf(LF, start);
     if (this.nextQuote < start) {
@@ -143,12 +146,12 @@ export class RecordSplitter {
     if (lf === -1 && !eof) return -1;
     let end = lineEnd;
     if (lf !== -1 && end > start && buf[end - 1] === CR) end--;
-    const fields = buf.toString("utf8", start, end).split(this.delimiter);
+    const fields = utf8Slice(buf, start, end).split(this.delimiter);
     return this.finish(fields, buf, start, start, lf === -1 ? n : lf + 1); // no line break inside
   }
 
   /** A record holding quotes, field by field (csv-parse's rules for strict quoting). */
-  private quoted(buf: Buffer, start: number, eof: boolean): number {
+  private quoted(buf: Uint8Array, start: number, eof: boolean): number {
     const n = buf.length;
     const width = this.delimiterBytes.length;
     const fields: string[] = [];
@@ -165,11 +168,11 @@ export class RecordSplitter {
           }
           if (q + 1 >= n && !eof) return -1; // an escaped quote or the closing one: the next byte decides
           if (buf[q + 1] === QUOTE) {
-            value += buf.toString("utf8", segment, q + 1);
+            value += utf8Slice(buf, segment, q + 1);
             segment = q + 2;
             continue;
           }
-          value += buf.toString("utf8", segment, q);
+          value += utf8Slice(buf, segment, q);
           pos = q + 1;
           break;
         }
@@ -187,14 +190,14 @@ export class RecordSplitter {
         if (buf[pos] === CR && buf[pos + 1] === LF) return this.finish(fields, buf, start, pos, pos + 2);
         throw new CsvSyntaxError("CSV_INVALID_CLOSING_QUOTE", fields.length - 1, this.line);
       }
-      const d = buf.indexOf(this.delimiterBytes, pos);
+      const d = indexOfBytes(buf, this.delimiterBytes, pos);
       const lf = buf.indexOf(LF, pos);
       const fieldEnd = Math.min(d === -1 ? n : d, lf === -1 ? n : lf);
       const q = buf.indexOf(QUOTE, pos);
       if (q !== -1 && q < fieldEnd)
         throw new CsvSyntaxError("INVALID_OPENING_QUOTE", fields.length, this.line);
       if (d !== -1 && d === fieldEnd) {
-        fields.push(buf.toString("utf8", pos, d));
+        fields.push(utf8Slice(buf, pos, d));
         pos = d + width;
         if (pos < n) continue;
         if (!eof) return -1;
@@ -203,23 +206,23 @@ export class RecordSplitter {
       }
       if (lf === -1) {
         if (!eof) return -1;
-        fields.push(buf.toString("utf8", pos, n));
+        fields.push(utf8Slice(buf, pos, n));
         return this.finish(fields, buf, start, n, n);
       }
       const end = lf > pos && buf[lf - 1] === CR ? lf - 1 : lf;
-      fields.push(buf.toString("utf8", pos, end));
+      fields.push(utf8Slice(buf, pos, end));
       return this.finish(fields, buf, start, end, lf + 1);
     }
   }
 
-  private delimiterAt(buf: Buffer, pos: number): boolean {
+  private delimiterAt(buf: Uint8Array, pos: number): boolean {
     const bytes = this.delimiterBytes;
     for (let i = 0; i < bytes.length; i++) if (buf[pos + i] !== bytes[i]) return false;
     return true;
   }
 
   /** Emits a record starting at `start`, whose line breaks lie before `contentEnd`, ending at `end`. */
-  private finish(fields: string[], buf: Buffer, start: number, contentEnd: number, end: number): number {
+  private finish(fields: string[], buf: Uint8Array, start: number, contentEnd: number, end: number): number {
     if (end - start > this.maxRecordBytes) throw new CsvSyntaxError("CSV_MAX_RECORD_SIZE", null, this.line);
     let newlines = 0;
     if (contentEnd > start) {

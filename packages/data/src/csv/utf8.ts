@@ -1,4 +1,5 @@
-import { isUtf8 } from "node:buffer";
+import { isUtf8 } from "#platform";
+import { concatBytes } from "../bytes/bytes.ts";
 
 /** Bytes a UTF-8 sequence needs, from its lead byte; 0 for a byte that cannot start one. */
 function sequenceLength(lead: number): number {
@@ -60,8 +61,8 @@ function incompleteTail(bytes: Uint8Array): number {
 
 /**
  * Watches a byte stream chunk by chunk and remembers the absolute offsets of invalid UTF-8,
- * so the reader can tell exactly which records hold them. The check itself is Node's native
- * `isUtf8` (GB/s); csv-parse would otherwise decode bad bytes to U+FFFD without a word.
+ * so the reader can tell exactly which records hold them. The check itself is native
+ * `isUtf8` on Node (GB/s), a fatal TextDecoder elsewhere; csv-parse would otherwise decode bad bytes to U+FFFD without a word.
  */
 export class Utf8Tracker {
   private carry: Uint8Array | null = null;
@@ -72,7 +73,7 @@ export class Utf8Tracker {
 
   /** Checks the next chunk of the stream; a sequence split across chunks is completed by the next one. */
   push(chunk: Uint8Array): void {
-    const bytes = this.carry === null ? chunk : Buffer.concat([this.carry, chunk]);
+    const bytes = this.carry === null ? chunk : concatBytes(this.carry, chunk);
     const cut = incompleteTail(bytes);
     const body = bytes.subarray(0, cut);
     if (!isUtf8(body)) {

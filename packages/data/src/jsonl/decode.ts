@@ -40,7 +40,7 @@ export class JsonlDecoder implements RangeDecoder {
 
   decode(
     f: number,
-    buf: Buffer,
+    buf: Uint8Array,
     start: number,
     end: number,
     _valid: boolean,

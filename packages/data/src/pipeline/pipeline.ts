@@ -1,21 +1,11 @@
 import { isDeepStrictEqual } from "node:util";
 import { locateStep } from "@stepwise/core";
 import type { WorkerSourceSpec } from "../types.ts";
-import { AUTO_WORKER_MIN_SAMPLES, type Loader, type Pipeline, type PipelineOptions } from "./api.ts";
+import { AUTO_WORKER_MIN_SAMPLES, type Pipeline, type PipelineOptions } from "./api.ts";
 import { PipelineError } from "./errors.ts";
+import { requestedLoader } from "./loader.ts";
 import { createMainPipeline } from "./main-pipeline.ts";
 import { createWorkerPipeline } from "./worker.ts";
-
-const LOADERS: readonly Loader[] = ["main", "worker", "auto"];
-
-/** The loader `options` asks for, checked: throws `PipelineError` for another value. */
-function requestedLoader(options: PipelineOptions): Loader {
-  const loader = options.loader ?? "auto";
-  if (!LOADERS.includes(loader)) {
-    throw new PipelineError(`loader must be one of ${LOADERS.join(", ")}; got ${JSON.stringify(loader)}`);
-  }
-  return loader;
-}
 
 /**
  * Builds a pipeline: resolves the shuffle, counts the data when cheap, plans the run, and picks

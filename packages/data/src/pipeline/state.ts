@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import type { OnExhausted, ShardPolicy } from "@stepwise/core";
+import { sha256Hex } from "#platform";
 import { PipelineError } from "./errors.ts";
 import type { ShuffleMode } from "./pass-options.ts";
 
@@ -91,7 +91,7 @@ export function planHash(identity: PlanIdentity): string {
     "shardPolicy",
   ];
   const text = JSON.stringify(keys.map((key) => [key, identity[key]]));
-  return createHash("sha256").update(text).digest("hex").slice(0, 16);
+  return sha256Hex(text).slice(0, 16);
 }
 
 /** Whether `state` is the position-only state of a block-source pipeline (it has a planHash). */

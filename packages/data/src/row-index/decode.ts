@@ -1,8 +1,8 @@
-import { isUtf8 } from "node:buffer";
+import { isUtf8 } from "#platform";
 import { LineEncoder } from "../csv/line-encoder.ts";
-import { type CsvFileInfo, fileInfo, rowProblem } from "../csv/read.ts";
-import { syntaxError } from "../csv/records.ts";
+import { type CsvFileInfo, fileInfo, rowProblem } from "../csv/rows.ts";
 import { CsvSyntaxError, RecordSplitter, type SplitRecord } from "../csv/split.ts";
+import { syntaxError } from "../csv/syntax.ts";
 import { DataError, type RowProblem } from "../errors.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
 import type { RowReaderSettings } from "./settings.ts";
@@ -11,7 +11,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 /** Whether `buf[from, to)` holds only empty lines: what may follow a row within its index range. */
-function onlyLineBreaks(buf: Buffer, from: number, to: number): boolean {
+function onlyLineBreaks(buf: Uint8Array, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (buf[i] !== LF && buf[i] !== CR) return false;
   return true;
 }
@@ -42,7 +42,7 @@ export class RowDecoder {
    * Adds the next file from its first record (the header, or the first row without one): checks
    * its columns and binds its encoders. Throws `DataError` for a bad header or a missing column.
    */
-  addFile(file: string, bytes: Buffer, line: number): void {
+  addFile(file: string, bytes: Uint8Array, line: number): void {
     const { format, schema } = this.settings;
     const fields = this.split(bytes, file, line);
     const info = fileInfo(file, this.infos.length, format, fields, line, !isUtf8(bytes));
@@ -63,7 +63,7 @@ export class RowDecoder {
    */
   decode(
     f: number,
-    buf: Buffer,
+    buf: Uint8Array,
     start: number,
     end: number,
     valid: boolean,
@@ -106,7 +106,7 @@ export class RowDecoder {
 
   /** The one record in `bytes`. */
   private split(
-    bytes: Buffer,
+    bytes: Uint8Array,
     file: string,
     line: number,
     columns: readonly string[] | null = null,
@@ -136,7 +136,7 @@ export class RowDecoder {
   private freshSplitter(): RecordSplitter {
     const splitter = new RecordSplitter(this.settings.format.delimiter, this.settings.maxRecordChars);
     // Rows never start with a BOM: feeding line breaks first settles the splitter's BOM check.
-    splitter.push(Buffer.from("\n\n\n"), []);
+    splitter.push(Uint8Array.of(LF, LF, LF), []);
     return splitter;
   }
 }

@@ -1,24 +1,23 @@
-import { isUtf8 } from "node:buffer";
-import { type FileHandle, open } from "node:fs/promises";
+import { allocBytes, isUtf8 } from "#platform";
+import type { ByteInput, RangeReader } from "../bytes/input.ts";
 import { DataError } from "../errors.ts";
 import type { SampleBlock } from "../pipeline/block.ts";
 import { RowDecoder } from "./decode.ts";
-
-const LF = 0x0a;
-
 import { COALESCE_GAP_BYTES, layOut, newLayout, type ReadLayout, Recycler } from "./layout.ts";
 import type { RowReaderSettings } from "./settings.ts";
+
+const LF = 0x0a;
 
 /** Turns a row's exact bytes into a sample: CSV records (`RowDecoder`) or JSON Lines records. */
 export interface RangeDecoder {
   /** Path of file `f` (as added). */
   file(f: number): string;
   /** Adds the next file from its first record's bytes (its header, or first row) and 1-based line. */
-  addFile(file: string, bytes: Buffer, line: number): void;
+  addFile(file: string, bytes: Uint8Array, line: number): void;
   /** Decodes `buf[start, end)` of file `f` into `out[base, base + numFeatures)`; returns the label. */
   decode(
     f: number,
-    buf: Buffer,
+    buf: Uint8Array,
     start: number,
     end: number,
     valid: boolean,
@@ -47,7 +46,7 @@ interface BlockArrays {
  */
 export class RowReader {
   private readonly decoder: RangeDecoder;
-  private readonly buffers: Recycler<Buffer & { capacity: number }>;
+  private readonly buffers: Recycler<{ bytes: Uint8Array; capacity: number }>;
   private readonly layouts = new Recycler(newLayout, 1);
   // Two: the block being consumed and the one being read ahead.
   private readonly blocks: Recycler<BlockArrays>;
@@ -58,13 +57,10 @@ export class RowReader {
   ) {
     this.decoder = decoder ?? new RowDecoder(settings);
     const { readBytes, readConcurrency } = settings.plan;
-    this.buffers = new Recycler(
-      (capacity) =>
-        Object.assign(Buffer.allocUnsafe(Math.max(capacity, readBytes)), {
-          capacity: Math.max(capacity, readBytes),
-        }),
-      readConcurrency,
-    );
+    this.buffers = new Recycler((capacity) => {
+      const size = Math.max(capacity, readBytes);
+      return { bytes: allocBytes(size), capacity: size };
+    }, readConcurrency);
     const numFeatures = settings.schema.numFeatures;
     this.blocks = new Recycler(
       (capacity) => ({
@@ -93,10 +89,10 @@ export class RowReader {
           reason: "record exceeds the maximum record size (an unterminated quote?)",
         });
       }
-      const handle = await openFile(file);
+      const handle = await openRanges(this.settings.inputs[f] as ByteInput);
       try {
         const lead = range.start > 0 ? 1 : 0;
-        const bytes = Buffer.allocUnsafe(range.end - range.start + lead);
+        const bytes = allocBytes(range.end - range.start + lead);
         await readFully(handle, file, bytes, range.start - lead, bytes.length);
         await this.checkRow(f, bytes, range.start - lead, range.start, range.end, range.line);
         this.decoder.addFile(file, bytes.subarray(lead), range.line);
@@ -140,11 +136,11 @@ export class RowReader {
     const { index, schema, plan } = this.settings;
     const numFeatures = schema.numFeatures;
     const decoder = this.decoder;
-    const handles = new Map<number, Promise<FileHandle>>();
+    const handles = new Map<number, Promise<RangeReader>>();
     const handleOf = (f: number) => {
       let handle = handles.get(f);
       if (handle === undefined) {
-        handle = openFile(index.files[f] as string);
+        handle = openRanges(this.settings.inputs[f] as ByteInput);
         handles.set(f, handle);
       }
       return handle;
@@ -161,7 +157,8 @@ export class RowReader {
         const first = layout.start[from] as number;
         const base = first > 0 ? first - 1 : 0;
         const length = (layout.end[to - 1] as number) - base;
-        const buffer = this.buffers.take(length);
+        const held = this.buffers.take(length);
+        const buffer = held.bytes;
         try {
           await readFully(await handleOf(f), index.files[f] as string, buffer, base, length);
           const valid = isUtf8(buffer.subarray(first - base, length));
@@ -190,7 +187,7 @@ export class RowReader {
             }
           }
         } finally {
-          this.buffers.give(buffer);
+          this.buffers.give(held);
         }
       }
     };
@@ -216,7 +213,7 @@ export class RowReader {
    */
   private async checkRow(
     f: number,
-    buffer: Buffer,
+    buffer: Uint8Array,
     bufferStart: number,
     start: number,
     end: number,
@@ -263,23 +260,27 @@ export class RowReader {
   }
 }
 
-async function openFile(file: string): Promise<FileHandle> {
-  try {
-    return await open(file, "r");
-  } catch (error) {
+async function openRanges(input: ByteInput): Promise<RangeReader> {
+  if (input.openRanges === undefined) {
     throw new DataError({
-      code: "file-not-found",
-      file,
-      reason: "cannot open: the file is gone",
-      cause: error,
+      code: "not-indexable",
+      file: input.name,
+      reason: "this input cannot be read by byte ranges",
     });
   }
+  return input.openRanges();
 }
 
-async function readFully(handle: FileHandle, file: string, buffer: Buffer, position: number, length: number) {
+async function readFully(
+  handle: RangeReader,
+  file: string,
+  buffer: Uint8Array,
+  position: number,
+  length: number,
+) {
   let done = 0;
   while (done < length) {
-    const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
+    const bytesRead = await handle.read(buffer, done, length - done, position + done);
     if (bytesRead === 0) {
       throw new DataError({
         code: "count-mismatch",

@@ -1,19 +1,20 @@
+import { fileInput } from "../bytes/file-input.ts";
 import { budgetOf } from "../csv/budget.ts";
 import { resolveFormat } from "../csv/format.ts";
-import { checkPolicy, RowTally } from "../csv/policy.ts";
-import type { CsvFileInfo, CsvRow } from "../csv/read.ts";
+import { checkPolicy } from "../csv/policy.ts";
+import { recordsFor } from "../csv/read.ts";
 import { RejectsFile } from "../csv/rejects.ts";
-import type { CsvSource, CsvSourceOptions } from "../csv/source.ts";
-import { DataError } from "../errors.ts";
-import { type BlockSource, readInBlocks, type SampleBlock } from "../pipeline/block.ts";
+import type { CsvFileInfo, CsvRow } from "../csv/rows.ts";
+import type { CsvSourceOptions } from "../csv/source.ts";
 import { parseSchema } from "../schema/json.ts";
-import type { SampleChunk } from "../types.ts";
 import { workerSpecField } from "../worker-spec.ts";
-import { type BlockPlan, type ByteSize, DEFAULT_MEMORY_BUDGET, parseByteSize, planBlocks } from "./memory.ts";
-import { type RangeDecoder, RowReader } from "./reader.ts";
-import { buildRowIndex, type RecordKind, type RowIndex } from "./row-index.ts";
+import { type ByteSize, DEFAULT_MEMORY_BUDGET, parseByteSize } from "./memory.ts";
+import { type IndexedCsvSource, openIndexedInputs } from "./open.ts";
+import type { RangeDecoder } from "./reader.ts";
+import { buildRowIndex, type RecordKind } from "./row-index.ts";
 import type { RowReaderSettings } from "./settings.ts";
-import { scanBadRows, UsableRows } from "./usable.ts";
+
+export type { IndexedCsvSource } from "./open.ts";
 
 export interface IndexedCsvSourceOptions extends CsvSourceOptions {
   /**
@@ -30,30 +31,6 @@ export interface IndexedCsvSourceOptions extends CsvSourceOptions {
 }
 // `parser` and `chunkBytes` apply to the bad-row scan and to indexing; block reads always use the
 // record splitter (proven equal to csv-parse) on each row's exact byte range.
-
-/** A CSV dataset read through its row index: random access in blocks, an exact numSamples, and the `CsvSource` extras. */
-export interface IndexedCsvSource extends CsvSource, BlockSource {
-  /** The samples of one pass in file order, in chunks (what a `buffer` shuffle reads). */
-  chunks(): AsyncIterable<SampleChunk>;
-  readonly numSamples: number;
-  readonly index: RowIndex;
-  /** How the memory budget is spent (index, read buffers, block size). */
-  readonly blocks: BlockPlan;
-  /** Data rows left out as bad under `skip`/`quarantine` (0 under `error`). */
-  readonly badRows: number;
-}
-
-function checkIndices(indices: ArrayLike<number>, numSamples: number): void {
-  for (let i = 0; i < indices.length; i++) {
-    const index = indices[i] as number;
-    if (!Number.isSafeInteger(index) || index < 0 || index >= numSamples) {
-      throw new DataError({
-        code: "options",
-        reason: `sample index must be an integer in [0, ${numSamples}), got ${index}`,
-      });
-    }
-  }
-}
 
 /**
  * Opens CSV files, directories or globs as a random-access source: builds or loads the row index
@@ -101,78 +78,20 @@ export async function openIndexedRows(
     cache: options.cache ?? true,
     ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}),
   });
-  // A budget too small for the index fails now, not after a scan of the data.
-  planBlocks({ memoryBudget, numFeatures: schema.numFeatures, indexBytes: index.indexBytes });
   const rejects = policy === "quarantine" ? new RejectsFile(rejectsPath as string, format.delimiter) : null;
-  // The rows of a pass are known up front, so a share budget fails as soon as it is exceeded.
-  const tally = new RowTally(policy, rejects, budgetOf(options.maxBadRows, policy, index.numRows));
-  const bad =
-    policy === "error"
-      ? new Float64Array(0)
-      : await scanBadRows(index, {
-          format,
-          schema,
-          requireLabel: options.requireLabel,
-          parser: options.parser,
-          tally,
-          rejects,
-          ...(reading === null ? {} : { rows: reading.rows }),
-        });
-  const usable = new UsableRows(index.numRows, bad);
-  const numSamples = usable.numSamples;
-  const where = index.files.length === 1 ? (index.files[0] as string) : null;
-  if (numSamples === 0) {
-    throw new DataError({
-      code: "no-data",
-      file: where,
-      reason: `no usable rows: ${index.numRows} rows, ${bad.length} bad`,
-    });
-  }
-  const declared = options.numSamples ?? null;
-  if (declared !== null && declared !== numSamples) {
-    throw new DataError({
-      code: "count-mismatch",
-      file: where,
-      reason: `expected ${declared} samples per pass (numSamples), the data has ${numSamples} (${index.numRows} rows, ${bad.length} bad): the data changed since it was counted`,
-    });
-  }
-  const blocks = planBlocks({
-    memoryBudget,
-    numFeatures: schema.numFeatures,
-    indexBytes: index.indexBytes + bad.byteLength,
-  });
-  const settings: RowReaderSettings = {
+  return openIndexedInputs({
+    inputs: index.files.map((file) => fileInput(file)),
     index,
     format,
     schema,
-    requireLabel: options.requireLabel,
     policy,
-    unseen: tally.unseen,
-    maxRecordChars: options.maxRecordChars ?? 16 * 2 ** 20,
-    plan: blocks,
-  };
-  const reader = new RowReader(settings, reading?.decoder(settings));
-  await reader.open();
-
-  const readBlock = async (indices: ArrayLike<number>): Promise<SampleBlock> => {
-    checkIndices(indices, numSamples);
-    return reader.read(indices, (sample) => usable.rowOf(sample));
-  };
-  const source: IndexedCsvSource = {
-    numFeatures: schema.numFeatures,
-    numSamples,
-    blockSamples: blocks.blockSamples,
-    schema,
-    index,
-    blocks,
-    badRows: bad.length,
-    readBlock,
-    // In file order through the same block reads: contiguous rows coalesce into large sequential reads.
-    stream: () => readInBlocks(source, { start: 0, end: numSamples }, (i) => i),
-    chunks: () => readInBlocks(source, { start: 0, end: numSamples }, (i) => i).chunks(),
-    files: async () => [...index.files],
-    summary: () => tally.summary(),
-    ...workerSpecField(import.meta.url, "openIndexedCsv", [options]),
-  };
-  return source;
+    memoryBudget,
+    rejects,
+    records: recordsFor(options.parser),
+    options,
+    ...(reading === null
+      ? // A worker thread rebuilds a CSV source from its options; another format stays on this thread.
+        workerSpecField(import.meta.url, "openIndexedCsv", [options])
+      : { rows: reading.rows, decoder: reading.decoder }),
+  });
 }

@@ -1,4 +1,4 @@
-import type { RecordSink } from "../csv/count.ts";
+import type { RecordSink } from "../csv/record-counter.ts";
 
 const TWO_32 = 2 ** 32;
 

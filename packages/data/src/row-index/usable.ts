@@ -1,12 +1,12 @@
+import type { ByteInput } from "../bytes/input.ts";
 import type { ResolvedFormat } from "../csv/format.ts";
 import type { RowTally } from "../csv/policy.ts";
-import { type CsvFileInfo, type CsvRow, readCsvRows } from "../csv/read.ts";
-import type { CsvParser } from "../csv/records.ts";
 import type { RejectsFile } from "../csv/rejects.ts";
+import { type CsvFileInfo, type CsvRow, type RecordsOf, readRows } from "../csv/rows.ts";
 import { DataError } from "../errors.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
 import type { Schema } from "../schema/types.ts";
-import type { RowIndex } from "./row-index.ts";
+import type { RowIndex } from "./rows.ts";
 
 /**
  * The usable rows of an index: every data row except the sorted `bad` ones. Sample u (0-based,
@@ -50,12 +50,19 @@ export async function scanBadRows(
     format: ResolvedFormat;
     schema: Schema;
     requireLabel: boolean | undefined;
-    parser: CsvParser | undefined;
     tally: RowTally;
     rejects: RejectsFile | null;
-    /** The rows of one pass, when not CSV (e.g. JSON Lines); `onFile` binds each file's columns. */
-    rows?: (onFile: (info: CsvFileInfo) => void) => AsyncIterable<CsvRow>;
-  },
+  } & (
+    | {
+        /** The index's files as inputs, and how their records are read (the fast splitter or csv-parse). */
+        inputs: readonly ByteInput[];
+        records: RecordsOf;
+      }
+    | {
+        /** The rows of one pass, when not CSV (e.g. JSON Lines); `onFile` binds each file's columns. */
+        rows: (onFile: (info: CsvFileInfo) => void) => AsyncIterable<CsvRow>;
+      }
+  ),
 ): Promise<Float64Array> {
   const { format, schema, tally, rejects } = settings;
   const encoder = new SchemaEncoder(schema, { requireLabel: settings.requireLabel, unseen: tally.unseen });
@@ -67,13 +74,14 @@ export async function scanBadRows(
     const onFile = (info: CsvFileInfo) =>
       encoder.bind(info.columns, { file: info.file, line: info.headerLine });
     const rows =
-      settings.rows?.(onFile) ??
-      readCsvRows(index.files, {
-        ...format,
-        columns: format.columns ?? undefined,
-        parser: settings.parser,
-        onFile,
-      });
+      "rows" in settings
+        ? settings.rows(onFile)
+        : readRows(
+            settings.inputs,
+            format,
+            { onFile, chunkBytes: 256 * 1024, maxRecordChars: 16 * 2 ** 20 },
+            settings.records,
+          );
     for await (const row of rows) {
       const problem = row.problem ?? encoder.encode(row.fields, features);
       if (typeof problem === "number") {

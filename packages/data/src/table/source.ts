@@ -128,7 +128,6 @@ export async function openGroupedSource(
             format: resolveFormat({ header: false }),
             schema,
             requireLabel: options.requireLabel,
-            parser: undefined,
             tally,
             rejects,
             rows: (onFile) => readGroupedRows(files, open, { onFile }),
