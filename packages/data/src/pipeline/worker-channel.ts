@@ -3,6 +3,9 @@ import { PipelineError } from "./errors.ts";
 import { rebuildError } from "./worker-errors.ts";
 import type { SerializedError } from "./worker-protocol.ts";
 
+/** How long a closed worker may take to end by itself before it is terminated. */
+const CLOSE_GRACE_MS = 10_000;
+
 /** Who waits for the messages of one request or stream id. */
 export interface Listener<Message> {
   onMessage(message: Message): void;
@@ -77,7 +80,15 @@ export function openChannel<ToWorker, FromWorker extends { id: number; type: str
     async close() {
       if (closed) return;
       closed = true;
-      await worker.terminate();
+      // The worker is asked to end by itself: terminate() while V8 still compiles on a background
+      // thread of the worker can abort the whole process (a Node worker shutdown race), so it
+      // is only the fallback for a worker that has not exited after CLOSE_GRACE_MS.
+      const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+      worker.ref(); // the process waits for the worker's exit
+      worker.postMessage({ type: "close", id: 0 });
+      const fallback = setTimeout(() => void worker.terminate(), CLOSE_GRACE_MS);
+      await exited;
+      clearTimeout(fallback);
     },
   };
 }

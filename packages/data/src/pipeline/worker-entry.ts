@@ -101,6 +101,11 @@ async function handle(pipeline: Pipeline, message: ToWorker): Promise<void> {
     case "setState":
       await pipeline.setState(message.state);
       return post({ type: "result", id: message.id, value: null, info: infoOf(pipeline) });
+    case "close":
+      active?.credits.cancel();
+      await pipeline.close();
+      port?.close();
+      return;
   }
 }
 

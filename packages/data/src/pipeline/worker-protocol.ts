@@ -31,7 +31,9 @@ export type ToWorker =
   | { type: "credit"; id: number; count: number }
   | { type: "cancel"; id: number }
   | { type: "state"; id: number; afterStep: number | null }
-  | { type: "setState"; id: number; state: PipelineState };
+  | { type: "setState"; id: number; state: PipelineState }
+  /** The parent is done: the worker closes its port and its thread ends once idle. */
+  | { type: "close"; id: number };
 
 export type FromWorker =
   | { type: "ready"; id: 0; info: PipelineInfo }
@@ -75,7 +77,9 @@ export type ToSourceWorker =
   | { type: "credit"; id: number; count: number; slots: number[] }
   | { type: "release"; id: number; slots: number[] }
   | { type: "cancel"; id: number }
-  | { type: "count"; id: number };
+  | { type: "count"; id: number }
+  /** The parent is done: the worker closes its port and its thread ends once idle. */
+  | { type: "close"; id: number };
 
 export type FromSourceWorker =
   | { type: "ready"; id: 0; numFeatures: number; numSamples: number | null; counts: boolean }

@@ -162,6 +162,10 @@ async function start(spec: WorkerSourceSpec): Promise<void> {
           if (job) job.cancel();
           else post({ type: "end", id: message.id });
           return;
+        case "close":
+          for (const open of jobs.values()) open.cancel();
+          port?.close();
+          return;
         case "count":
           (source.count as () => Promise<number>)().then(
             (value) => post({ type: "count", id: message.id, value }),
