@@ -18,9 +18,9 @@ export const PHASES = {
   schema: "schema + count + stats",
   /** --validation-split: the statistics refitted on the training side (a second pass, or cached). */
   refit: "stats refit (split)",
-  /** The sources: the row index built (one raw pass) or loaded from its sidecar; --validation-data counted. */
+  /** The training sources: the row index built (one raw pass) or loaded from its sidecar. */
   rowIndex: "row index + sources",
-  /** The pipeline and its worker thread started. */
+  /** The pipeline and its worker thread started; --validation-data read once (counted, its rows checked). */
   workerStart: "worker start",
   backend: "tfjs backend",
   model: "model build",
