@@ -59,7 +59,7 @@ function schema(): Schema {
   const stats = { count: 1, mean: 0, std: 1, min: 0, max: 1 };
   const names = Array.from({ length: FEATURES }, (_, i) => `f${i}`);
   return {
-    version: 1,
+    version: 2,
     columns: [...names, "label"],
     features: names.map((name) => ({ name, kind: "numeric" as const, default: null, stats })),
     label: { name: "label", kind: "regression", stats },

@@ -23,6 +23,7 @@ export type DataErrorCode =
   | "invalid-utf8"
   | "bad-json"
   | "bad-number"
+  | "bad-date"
   | "missing-value"
   | "missing-label"
   | "bad-label";

@@ -91,7 +91,7 @@ describe("csvSource chunks() = stream()", () => {
     await writeFile(a, "x,y\n1,2\n3,4\n");
     await writeFile(b, "y,x\r\n5,6\r\n\r\n7,8\r\n");
     const schema = {
-      version: 1 as const,
+      version: 2 as const,
       columns: ["x", "y"],
       features: [
         {
@@ -123,12 +123,15 @@ describe("csvSource chunks() = stream()", () => {
     const path = join(dir, `u${serial++}.csv`);
     await writeFile(path, "c,y\nred,x\nblue,1\n");
     const schema = {
-      version: 1 as const,
+      version: 2 as const,
       columns: ["c", "y"],
       features: [
         {
           name: "c",
           kind: "categorical" as const,
+          encoding: "one-hot" as const,
+          oovInput: false,
+          distinct: 0,
           default: null,
           vocabulary: ["red"],
           rowsOutsideVocabulary: 0,
@@ -152,7 +155,7 @@ describe("csvSource chunks() = stream()", () => {
     const rows = Array.from({ length: 500 }, (_, i) => `${i % 9}.25,${i}`);
     await writeFile(gz, gzipSync(["x,y", ...rows].join("\r\n")));
     const schema = {
-      version: 1 as const,
+      version: 2 as const,
       columns: ["x", "y"],
       features: [
         {
@@ -182,7 +185,7 @@ describe("csvSource chunks() = stream()", () => {
     const source = csvSource({
       paths: "x.csv",
       schema: {
-        version: 1,
+        version: 2,
         columns: ["x"],
         features: [],
         label: null,
@@ -200,7 +203,7 @@ describe("csvSource chunks() = stream()", () => {
 
 describe("pipeline over csvSource: chunked = per sample", () => {
   const schema: Schema = {
-    version: 1,
+    version: 2,
     columns: ["a", "b", "c", "label"],
     features: ["a", "b", "c"].map((name) => ({
       name,

@@ -1,7 +1,7 @@
 import { DataError, type RowProblem } from "../errors.ts";
 import { type IncludeSample, SchemaFitter } from "../schema/fit.ts";
-import { draftSchema, type SchemaDraft } from "../schema/infer.ts";
-import { KindTally } from "../schema/kinds.ts";
+import { categorySettings, draftSchema, type SchemaDraft } from "../schema/infer.ts";
+import { DISTINCT_LIMIT, KindTally } from "../schema/kinds.ts";
 import type { Schema, SchemaOptions } from "../schema/types.ts";
 import type { CsvFormat } from "./format.ts";
 import { type BadRecordPolicy, checkPolicy, RowTally } from "./policy.ts";
@@ -69,13 +69,8 @@ export async function fitSchemaFrom(
 ): Promise<Schema> {
   // No rejects path is needed here, whatever the policy: nothing is written during fitting.
   const policy = checkPolicy(options.onBadRecord ?? "error", "");
-  const maxCategories = options.maxCategories ?? 20;
-  if (!Number.isSafeInteger(maxCategories) || maxCategories < 1) {
-    throw new DataError({
-      code: "options",
-      reason: `maxCategories must be a positive integer, got ${JSON.stringify(maxCategories)}`,
-    });
-  }
+  categorySettings(options, null); // bad category options fail before any file is read
+  const maxCategories = DISTINCT_LIMIT; // distinct values per column the kind tally keeps
   const reading = await open();
   const first = await fitPass(reading, options, policy, maxCategories, null);
   if (first.schema !== null) return first.schema;
@@ -158,7 +153,7 @@ async function fitPass(
   };
 
   const onFile = (info: CsvFileInfo) => {
-    if (kinds === null) kinds = new KindTally(info.columns.length, maxCategories + 1);
+    if (kinds === null) kinds = new KindTally(info.columns.length, maxCategories);
     if (fitter === null) pendingFiles.push(info);
     else bind(info);
   };

@@ -133,13 +133,13 @@ describe("inferSchema", () => {
     expect(kinds(schema)).toEqual(kinds(all));
   });
 
-  it("a category only in left-out rows → encodes as all zeros and is counted as unseen", async () => {
+  it("a category only in left-out rows → encodes as the OOV input and is counted as unseen", async () => {
     const schema = await inferSchema({ paths: await file(text), label: "y", includeSample: (p) => p < 40 });
     const encoder = new SchemaEncoder(schema);
     encoder.bind(["x", "c", "y"]);
     const out = new Float32Array(schema.numFeatures).fill(9);
     expect(encoder.encode(["3", "blue", "1"], out)).toBe(1);
-    expect([...out.subarray(1)]).toEqual([0, 0]);
+    expect([...out.subarray(1)]).toEqual([0, 0, 1]);
     expect(encoder.unseen.get("c")).toBe(1);
   });
 

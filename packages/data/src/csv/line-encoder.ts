@@ -67,6 +67,8 @@ export class LineEncoder {
   /** An encoder for the bound plan, or null when the line path cannot serve it (multi-byte delimiter, a column used twice). */
   static create(plan: EncoderPlan, delimiter: string): LineEncoder | null {
     if (delimiter.length !== 1 || delimiter.charCodeAt(0) > 0x7f) return null;
+    // Embedding indices, hash buckets and dates take the reference path.
+    if (plan.slots.some((slot) => slot.kind !== "numeric" && slot.kind !== "categorical")) return null;
     const used = new Set<number>();
     for (const position of plan.positions) used.add(position);
     if (used.size !== plan.slots.length) return null;
@@ -101,7 +103,7 @@ export class LineEncoder {
         this.shift[c] = slot.shift;
         this.scale[c] = slot.scale;
         if (slot.fallback !== null) this.fallback[c] = slot.fallback;
-      } else {
+      } else if (slot.kind === "categorical") {
         this.role[c] = CATEGORICAL;
         this.width[c] = slot.width;
         this.lookup[c] = slot.lookup;

@@ -2,7 +2,8 @@
 // syntaxes Number() and parseNumber treat differently, quoted and unquoted fields, defaults,
 // vocabularies, labels of every kind, line endings. Used by tests and the fuzz script only.
 import fc from "fast-check";
-import type { Feature, Label, Normalization, Schema } from "../schema/types.ts";
+import { datePartsFor } from "../schema/dates.ts";
+import { type Feature, featureWidth, type Label, type Normalization, type Schema } from "../schema/types.ts";
 
 const digits = (minLength: number, maxLength: number) =>
   fc.string({ unit: fc.constantFrom(..."0123456789"), minLength, maxLength });
@@ -92,6 +93,26 @@ export const oddNumber = fc.constantFrom(
 
 export const vocabularyPool = ["a", "b", "red", "New York", "x,y", 'q"r', "é", "1.5", "A b", "tab\tx"];
 
+/** ISO dates and timestamps (valid), in the forms a date column takes. */
+export const isoDate = fc
+  .record({
+    y: fc.integer({ min: 1990, max: 2030 }),
+    m: fc.integer({ min: 1, max: 12 }),
+    d: fc.integer({ min: 1, max: 28 }),
+    h: fc.integer({ min: 0, max: 23 }),
+    min: fc.integer({ min: 0, max: 59 }),
+    form: fc.constantFrom("date", "T", "space", "Z", "offset"),
+  })
+  .map(({ y, m, d, h, min, form }) => {
+    const two = (n: number) => String(n).padStart(2, "0");
+    const day = `${y}-${two(m)}-${two(d)}`;
+    if (form === "date") return day;
+    if (form === "T") return `${day}T${two(h)}:${two(min)}:00`;
+    if (form === "space") return `${day} ${two(h)}:${two(min)}`;
+    if (form === "Z") return `${day}T${two(h)}:${two(min)}:30Z`;
+    return `${day}T${two(h)}:${two(min)}+05:30`;
+  });
+
 /** Decimals that every numeric column takes: 1–3 integer digits, up to 6 decimals, a sign sometimes. */
 export const cleanNumber = fc
   .tuple(fc.constantFrom("", "", "-"), digits(1, 3), digits(0, 6))
@@ -107,6 +128,7 @@ export function cleanFieldText(
   if (kind === "categorical" || kind === "string-classes")
     return fc.constantFrom(...(vocabulary.length > 0 ? vocabulary : ["a"]));
   if (kind === "ignored") return fc.constantFrom("", "id-7", "x,y", "2024-01-02", 'say "hi"');
+  if (kind === "date") return isoDate;
   return cleanNumber;
 }
 
@@ -128,6 +150,14 @@ export function fieldText(kind: string, vocabulary: readonly string[]): fc.Arbit
   );
   if (kind === "categorical" || kind === "string-classes" || kind === "ignored") return text;
   if (kind === "integer-classes") return classIndex;
+  if (kind === "date")
+    return fc.oneof(
+      { weight: 6, arbitrary: isoDate },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom("", "2024-02-30", "2024-13-01", "5/3/2024", "x", "1700000000"),
+      },
+    );
   return number;
 }
 
@@ -144,7 +174,7 @@ const finite = fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max:
 /** A schema over 1–6 columns with numeric, categorical and ignored features and any kind of label (or none). */
 export const schemaCase: fc.Arbitrary<SchemaCase> = fc
   .record({
-    kinds: fc.array(fc.constantFrom("numeric", "numeric", "numeric", "categorical", "ignored"), {
+    kinds: fc.array(fc.constantFrom("numeric", "numeric", "numeric", "categorical", "ignored", "date"), {
       minLength: 1,
       maxLength: 5,
     }),
@@ -172,6 +202,17 @@ export const schemaCase: fc.Arbitrary<SchemaCase> = fc
       maxLength: 6,
     }),
     numClasses: fc.integer({ min: 1, max: 12 }),
+    encodings: fc.array(fc.constantFrom("one-hot", "one-hot-v1", "embedding", "hashed"), {
+      minLength: 6,
+      maxLength: 6,
+    }),
+    dateModes: fc.array(
+      fc.tuple(fc.constantFrom("basic", "cyclical") as fc.Arbitrary<"basic" | "cyclical">, fc.boolean()),
+      {
+        minLength: 6,
+        maxLength: 6,
+      },
+    ),
   })
   .map((r) => {
     const kinds: string[] = [...r.kinds];
@@ -182,7 +223,7 @@ export const schemaCase: fc.Arbitrary<SchemaCase> = fc
     kinds.forEach((kind, i) => {
       const name = columns[i] as string;
       const vocabulary = [...(r.vocabularies[i % 6] as string[])];
-      vocabularies.push(kind === "numeric" || kind === "ignored" ? [] : vocabulary);
+      vocabularies.push(kind === "numeric" || kind === "ignored" || kind === "date" ? [] : vocabulary);
       if (kind === "numeric") {
         const s = r.stats[i % 6] as { mean: number; std: number; min: number; max: number };
         const stats = {
@@ -195,10 +236,28 @@ export const schemaCase: fc.Arbitrary<SchemaCase> = fc
         features.push({ name, kind: "numeric", default: r.defaults[i % 6] ?? null, stats });
       } else if (kind === "categorical") {
         const fallback = r.categoricalDefaults[i % 6] ?? null;
-        features.push({ name, kind: "categorical", default: fallback, vocabulary, rowsOutsideVocabulary: 0 });
+        const encoding = r.encodings[i % 6] as string;
+        const base = {
+          name,
+          kind: "categorical" as const,
+          default: fallback,
+          rowsOutsideVocabulary: 0,
+          distinct: 0,
+        };
+        if (encoding === "hashed")
+          features.push({ ...base, encoding, vocabulary: [], buckets: 1 + (i % 5), embeddingDim: 2 });
+        else if (encoding === "embedding") features.push({ ...base, encoding, vocabulary, embeddingDim: 2 });
+        else features.push({ ...base, encoding: "one-hot", vocabulary, oovInput: encoding === "one-hot" });
+      } else if (kind === "date") {
+        const s = r.stats[i % 6] as { mean: number; std: number; min: number; max: number };
+        const [mode, hasTime] = r.dateModes[i % 6] as ["basic" | "cyclical", boolean];
+        const year = { count: 10, mean: 2000 + (s.mean % 30), std: Math.abs(s.std), min: 1990, max: 2030 };
+        features.push({ name, kind: "date", default: null, parts: datePartsFor(mode, hasTime), year });
       }
     });
-    const labelIndex = kinds.findIndex((k) => k !== "numeric" && k !== "categorical" && k !== "ignored");
+    const labelIndex = kinds.findIndex(
+      (k) => k !== "numeric" && k !== "categorical" && k !== "ignored" && k !== "date",
+    );
     let label: Label | null = null;
     if (labelIndex >= 0) {
       const name = columns[labelIndex] as string;
@@ -208,9 +267,9 @@ export const schemaCase: fc.Arbitrary<SchemaCase> = fc
         label = { name, kind, stats: { count: 10, mean: 0, std: 1, min: 0, max: 1 } };
       else label = { name, kind: "string-classes", vocabulary: vocabularies[labelIndex] as string[] };
     }
-    const numFeatures = features.reduce((n, f) => n + (f.kind === "numeric" ? 1 : f.vocabulary.length), 0);
+    const numFeatures = features.reduce((n, f) => n + featureWidth(f), 0);
     const schema: Schema = {
-      version: 1,
+      version: 2,
       columns,
       features,
       label,

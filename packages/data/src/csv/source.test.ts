@@ -19,11 +19,20 @@ async function file(content: string | Uint8Array, name = `f${serial++}.csv`): Pr
 }
 
 const schema: Schema = {
-  version: 1,
+  version: 2,
   columns: ["x", "c", "y"],
   features: [
     { name: "x", kind: "numeric", default: null, stats: { count: 2, mean: 1, std: 2, min: -1, max: 3 } },
-    { name: "c", kind: "categorical", default: null, vocabulary: ["p", "q"], rowsOutsideVocabulary: 0 },
+    {
+      name: "c",
+      kind: "categorical",
+      encoding: "one-hot",
+      oovInput: false,
+      distinct: 0,
+      default: null,
+      vocabulary: ["p", "q"],
+      rowsOutsideVocabulary: 0,
+    },
   ],
   label: { name: "y", kind: "string-classes", vocabulary: ["a", "b"] },
   ignored: [],

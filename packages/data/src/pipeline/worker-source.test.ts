@@ -13,7 +13,7 @@ const helpers = new URL("./test-helpers.ts", import.meta.url).href;
 const data = new URL("../index.ts", import.meta.url).href;
 
 const schema: Schema = {
-  version: 1,
+  version: 2,
   columns: ["x", "y", "label"],
   features: ["x", "y"].map((name) => ({
     name,

@@ -106,7 +106,7 @@ describe("createWorkerPipeline", () => {
     const path = join(dir, "bad.csv");
     await writeFile(path, "x,label\n1,0\n2,1\noops,2\n");
     const schema: Schema = {
-      version: 1,
+      version: 2,
       columns: ["x", "label"],
       features: [
         { name: "x", kind: "numeric", default: null, stats: { count: 2, mean: 1, std: 1, min: 0, max: 2 } },

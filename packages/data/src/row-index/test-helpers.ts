@@ -27,7 +27,7 @@ export function tempDir(prefix = "stepwise-index-"): string {
 export function numericSchema(features: readonly string[] = ["x", "y"], label = "label"): Schema {
   const stats = { count: 1, mean: 0, std: 1, min: 0, max: 1 };
   return {
-    version: 1,
+    version: 2,
     columns: [...features, label],
     features: features.map((name) => ({ name, kind: "numeric", default: null, stats })),
     label: { name: label, kind: "regression", stats },

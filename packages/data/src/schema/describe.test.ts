@@ -3,7 +3,7 @@ import { describeSchema } from "./describe.ts";
 import type { Schema } from "./types.ts";
 
 const schema: Schema = {
-  version: 1,
+  version: 2,
   columns: ["id", "temp", "color", "species"],
   features: [
     {
@@ -15,6 +15,9 @@ const schema: Schema = {
     {
       name: "color",
       kind: "categorical",
+      encoding: "one-hot",
+      oovInput: false,
+      distinct: 0,
       default: "red",
       vocabulary: ["blue", "red"],
       rowsOutsideVocabulary: 0,

@@ -21,9 +21,20 @@ function featureText(feature: Feature): string {
     const missing = feature.default === null ? "missing → bad record" : `missing → ${num(feature.default)}`;
     return `numeric       ${statsText(feature.stats)}; ${missing}`;
   }
+  if (feature.kind === "date") {
+    const years =
+      feature.year.count === 0 ? "no values" : `${num(feature.year.min)}..${num(feature.year.max)}`;
+    return `date          ${feature.parts.length} inputs: ${feature.parts.join(", ")} (years ${years}); missing → bad record`;
+  }
   const missing =
     feature.default === null ? "missing → bad record" : `missing → ${JSON.stringify(feature.default)}`;
-  return `categorical   ${feature.vocabulary.length} one-hot inputs: ${values(feature.vocabulary)}; ${missing}`;
+  const oov = feature.rowsOutsideVocabulary > 0 ? `; ${feature.rowsOutsideVocabulary} fitted rows OOV` : "";
+  if (feature.encoding === "hashed")
+    return `categorical   hashed: ${feature.distinct}${feature.distinct >= 10_000 ? "+" : ""} values into ${feature.buckets} buckets, embedding ${feature.embeddingDim}; ${missing}`;
+  if (feature.encoding === "embedding")
+    return `categorical   embedding ${feature.vocabulary.length + 1}×${feature.embeddingDim} (${feature.vocabulary.length} values + OOV): ${values(feature.vocabulary)}${oov}; ${missing}`;
+  const plusOov = feature.oovInput === false ? "" : " + OOV";
+  return `categorical   ${feature.vocabulary.length}${plusOov} one-hot inputs: ${values(feature.vocabulary)}${oov}; ${missing}`;
 }
 
 function labelText(label: Label): string {
@@ -65,7 +76,7 @@ export function describeSchema(schema: Schema): string {
           `${rowsRead} rows read (${rowsSkipped} skipped); ${kindsFrom}`,
   );
   lines.push(
-    "Categorical values outside a vocabulary encode as all zeros and are counted in the read summary",
+    "Categorical values outside a vocabulary go to the column's OOV bucket and are counted in the read summary",
   );
   for (const note of schema.notes) lines.push(`Note: ${note}`);
   return lines.join("\n");

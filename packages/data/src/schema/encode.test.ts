@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { SchemaEncoder } from "./encode.ts";
-import type { Schema } from "./types.ts";
+import type { CategoricalFeature, Schema } from "./types.ts";
 
 function schema(overrides: Partial<Schema> = {}): Schema {
   return {
-    version: 1,
+    version: 2,
     columns: ["temp", "color", "species"],
     features: [
       {
@@ -16,6 +16,8 @@ function schema(overrides: Partial<Schema> = {}): Schema {
       {
         name: "color",
         kind: "categorical",
+        encoding: "one-hot",
+        distinct: 3,
         default: null,
         vocabulary: ["blue", "green", "red"],
         rowsOutsideVocabulary: 0,
@@ -24,7 +26,7 @@ function schema(overrides: Partial<Schema> = {}): Schema {
     label: { name: "species", kind: "string-classes", vocabulary: ["cat", "dog"] },
     ignored: [],
     normalization: "standard",
-    numFeatures: 4,
+    numFeatures: 5,
     fit: { rowsRead: 4, rowsUsed: 4, rowsSkipped: 0, sampleRows: 4 },
     notes: [],
     ...overrides,
@@ -47,18 +49,26 @@ describe("SchemaEncoder", () => {
   ] as const)("normalization %s, temp %s → %d", (normalization, temp, expected) => {
     const { result, out } = encode(schema({ normalization }), [temp, "red", "dog"]);
     expect(result).toBe(1);
-    expect(out).toEqual([expected, 0, 0, 1]);
+    expect(out).toEqual([expected, 0, 0, 1, 0]);
   });
 
   it("columns in another order → encoded by name", () => {
     const { out, result } = encode(schema(), ["cat", "green", "8"], ["species", "color", "temp"]);
     expect(result).toBe(0);
-    expect(out).toEqual([-1, 0, 1, 0]);
+    expect(out).toEqual([-1, 0, 1, 0, 0]);
   });
 
-  it("unseen category → all-zero one-hot, counted, not an error", () => {
+  it("unseen category → the OOV input set, counted, not an error", () => {
     const { out, result, encoder } = encode(schema(), ["10", "purple", "cat"]);
     expect(result).toBe(0);
+    expect(out).toEqual([0, 0, 0, 0, 1]);
+    expect(encoder.unseen.get("color")).toBe(1);
+  });
+
+  it("version-1 layout (no OOV input): unseen category → all zeros, counted", () => {
+    const s = schema({ numFeatures: 4 });
+    s.features[1] = { ...(s.features[1] as CategoricalFeature), oovInput: false };
+    const { out, encoder } = encode(s, ["10", "purple", "cat"]);
     expect(out).toEqual([0, 0, 0, 0]);
     expect(encoder.unseen.get("color")).toBe(1);
   });
@@ -84,7 +94,7 @@ describe("SchemaEncoder", () => {
       ...(s.features[1] as Extract<Schema["features"][number], { kind: "categorical" }>),
       default: "blue",
     };
-    expect(encode(s, ["", " ", "cat"]).out).toEqual([1, 1, 0, 0]);
+    expect(encode(s, ["", " ", "cat"]).out).toEqual([1, 1, 0, 0, 0]);
   });
 
   it.each([

@@ -2,16 +2,24 @@
  * Record → model input, identical at training, evaluation and prediction time.
  * - numeric: `(value - shift) / scale` with (mean, std) for `standard`, (min, max - min) for
  *   `minmax`; a zero spread divides by 1, so a constant column encodes as 0;
- * - categorical: one-hot over the recorded vocabulary. A value outside it (unseen in training,
- *   or left out of a full vocabulary) encodes as all zeros and is counted per column in
- *   `unseen`, never dropped and never an error: new categories are normal at prediction time;
+ * - categorical, `one-hot`: one input per vocabulary value plus the out-of-vocabulary (OOV)
+ *   bucket, the last input. A value outside the vocabulary (unseen in training, rarer than
+ *   minFrequency, beyond maxCategories) sets the OOV input and is counted per column in `unseen`,
+ *   never dropped and never an error: new categories are normal at prediction time. (Version-1
+ *   schemas have no OOV input: such a value encodes as all zeros, counted the same way.);
+ * - categorical, `embedding`: one input, the index 0 (OOV, counted in `unseen`) or 1 + the
+ *   value's vocabulary position; `hashed`: one input, the value's bucket (`hashBucket`);
+ * - date: its parts (dates.ts), the year normalized like a numeric column; a value that is not an
+ *   ISO date is a bad record;
  * - missing fields take the column default, else the record is bad (see values.ts for numbers);
  * - label: the value (regression), the class index (integer classes, must be < numClasses), or
  *   the vocabulary index (string classes; an unknown class is a bad record).
  */
 import { columnProblem, DataError, listForMessage, type RowProblem, showValue } from "../errors.ts";
+import { type DateValue, datePart, parseIsoDate } from "./dates.ts";
 import { badLabel, withLabelPrefix } from "./fit.ts";
-import type { Label, NumericFeature, Schema } from "./types.ts";
+import { hashBucket } from "./hash.ts";
+import { type DatePart, featureWidth, type Label, type NumericStats, type Schema } from "./types.ts";
 import { expectedNumber, FLOAT32_MAX, isMissing, parseNumber } from "./values.ts";
 
 /** One feature's place in the output and how it is computed; `offset` counts from a sample's first value. */
@@ -23,14 +31,35 @@ export type Slot =
       offset: number;
       width: number;
       lookup: Map<string, number>;
+      /** One-hot position of a missing field (-1: none, all zeros); null = no default. */
       fallback: number | null;
+      /** One-hot position of the OOV bucket; -1 in version-1 schemas (all zeros). */
+      oov: number;
+    }
+  | {
+      /** One integer input: an embedding index (`lookup`, 0 = OOV) or a hash bucket (`buckets`). */
+      kind: "index";
+      name: string;
+      offset: number;
+      lookup: Map<string, number> | null;
+      buckets: number;
+      fallback: number | null;
+    }
+  | {
+      kind: "date";
+      name: string;
+      offset: number;
+      parts: DatePart[];
+      shift: number;
+      scale: number;
+      fallback: null;
     };
 
 function scaling(
-  feature: NumericFeature,
+  stats: NumericStats,
   normalization: Schema["normalization"],
 ): { shift: number; scale: number } {
-  const { mean, std, min, max } = feature.stats;
+  const { mean, std, min, max } = stats;
   if (normalization === "standard") return { shift: mean, scale: std > 0 ? std : 1 };
   if (normalization === "minmax") return { shift: min, scale: max > min ? max - min : 1 };
   return { shift: 0, scale: 1 };
@@ -60,7 +89,7 @@ export interface EncoderOptions {
 /** Encodes records of one schema into `Float32Array` features and a numeric label. */
 export class SchemaEncoder {
   readonly numFeatures: number;
-  /** Per categorical column: values encoded as all zeros because they are outside the vocabulary. */
+  /** Per categorical column: values outside the vocabulary (encoded as its OOV bucket). */
   readonly unseen: Map<string, number>;
   /** Columns the last successful `encode` counted in `unseen` (for callers that apply counts later, in order). */
   readonly lastUnseen: string[] = [];
@@ -81,27 +110,30 @@ export class SchemaEncoder {
     let offset = 0;
     this.slots = schema.features.map((feature): Slot => {
       const at = offset;
+      offset += featureWidth(feature);
+      const { name } = feature;
       if (feature.kind === "numeric") {
-        offset += 1;
-        return {
-          kind: "numeric",
-          name: feature.name,
-          offset: at,
-          ...scaling(feature, schema.normalization),
-          fallback: feature.default,
-        };
+        const { shift, scale } = scaling(feature.stats, schema.normalization);
+        return { kind: "numeric", name, offset: at, shift, scale, fallback: feature.default };
       }
-      offset += feature.vocabulary.length;
+      if (feature.kind === "date") {
+        const { shift, scale } = scaling(feature.year, schema.normalization);
+        return { kind: "date", name, offset: at, parts: feature.parts, shift, scale, fallback: null };
+      }
+      if (feature.encoding === "hashed") {
+        const buckets = feature.buckets as number;
+        const fallback = feature.default === null ? null : hashBucket(feature.default, buckets);
+        return { kind: "index", name, offset: at, lookup: null, buckets, fallback };
+      }
+      if (feature.encoding === "embedding") {
+        const lookup = new Map(feature.vocabulary.map((value, i) => [value, i + 1]));
+        const fallback = feature.default === null ? null : (lookup.get(feature.default) ?? 0);
+        return { kind: "index", name, offset: at, lookup, buckets: 0, fallback };
+      }
       const lookup = new Map(feature.vocabulary.map((value, i) => [value, i]));
-      const fallback = feature.default === null ? null : (lookup.get(feature.default) ?? -1);
-      return {
-        kind: "categorical",
-        name: feature.name,
-        offset: at,
-        width: feature.vocabulary.length,
-        lookup,
-        fallback,
-      };
+      const oov = feature.oovInput === false ? -1 : feature.vocabulary.length;
+      const fallback = feature.default === null ? null : (lookup.get(feature.default) ?? oov);
+      return { kind: "categorical", name, offset: at, width: featureWidth(feature), lookup, fallback, oov };
     });
     this.positions = new Int32Array(this.slots.length);
     this.labelLookup =
@@ -183,10 +215,35 @@ export class SchemaEncoder {
         out[base + slot.offset] = x;
         continue;
       }
+      if (slot.kind === "date") {
+        const date = parseIsoDate(text);
+        if (date === null)
+          return columnProblem(
+            "bad-date",
+            slot.name,
+            position + 1,
+            `expected an ISO date or timestamp (YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z]), got ${showValue(text)}`,
+          );
+        writeDate(slot, date, out, base + slot.offset);
+        continue;
+      }
+      if (slot.kind === "index") {
+        if (missing) out[base + slot.offset] = slot.fallback as number;
+        else if (slot.lookup === null) out[base + slot.offset] = hashBucket(text, slot.buckets);
+        else {
+          const index = slot.lookup.get(text);
+          out[base + slot.offset] = index ?? 0;
+          if (index === undefined) this.pendingUnseen.push(i);
+        }
+        continue;
+      }
       out.fill(0, base + slot.offset, base + slot.offset + slot.width);
-      const hot = missing ? (slot.fallback as number) : (slot.lookup.get(text) ?? -1);
+      let hot = missing ? (slot.fallback as number) : (slot.lookup.get(text) ?? -1);
+      if (hot < 0 && !missing) {
+        this.pendingUnseen.push(i);
+        hot = slot.oov;
+      }
       if (hot >= 0) out[base + slot.offset + hot] = 1;
-      else if (!missing) this.pendingUnseen.push(i);
     }
     const label = this.encodeLabel(fields);
     if (typeof label !== "number") return label;
@@ -218,5 +275,19 @@ export class SchemaEncoder {
       return badLabel(label.name, number, `expected a class index in [0, ${label.numClasses})`, text);
     }
     return value;
+  }
+}
+
+/** A date's parts into `out[at, at + parts.length)`. */
+function writeDate(
+  slot: Extract<Slot, { kind: "date" }>,
+  date: DateValue,
+  out: Float32Array,
+  at: number,
+): void {
+  for (let p = 0; p < slot.parts.length; p++) {
+    const part = slot.parts[p] as DatePart;
+    const value = datePart(part, date);
+    out[at + p] = part === "year" ? (value - slot.shift) / slot.scale : value;
   }
 }

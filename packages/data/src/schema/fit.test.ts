@@ -13,7 +13,8 @@ function draft(overrides: Partial<SchemaDraft> = {}): SchemaDraft {
     label: { name: "y", kind: "string-classes" },
     ignored: [],
     normalization: "standard",
-    maxCategories: 20,
+    categories: { maxCategories: {}, minFrequency: 1, maxOneHot: 16, hashBuckets: null },
+    dateFeatures: "cyclical",
     sampleRows: 0,
     notes: [],
     ...overrides,
@@ -66,7 +67,7 @@ describe("SchemaFitter", () => {
       vocabulary: ["class 1", "class 2", "class 10"],
       counts: [1, 1, 2],
     });
-    expect(schema.numFeatures).toBe(3);
+    expect(schema.numFeatures).toBe(4); // x, then a, b and the OOV input
     expect(schema.fit).toEqual({ rowsRead: 4, rowsUsed: 4, rowsSkipped: 0, sampleRows: 0, samplesFitted: 4 });
   });
 
@@ -112,14 +113,23 @@ describe("SchemaFitter", () => {
     expect(problems.map((p) => p?.code ?? null)).toEqual([null, null, "bad-label", "bad-label"]);
   });
 
-  it("vocabulary beyond maxCategories → first values kept, the rest counted and noted", () => {
-    const d = draft({ maxCategories: 2 });
+  it("vocabulary beyond maxCategories → the most frequent values kept, the rest counted as OOV and noted", () => {
+    const d = draft({
+      categories: { maxCategories: { "*": 2 }, minFrequency: 1, maxOneHot: 16, hashBuckets: null },
+    });
     const { schema } = fitRows(
       d,
-      ["q", "p", "q", "r", "s", "p"].map((c) => ["1", c, "k"]),
+      ["r", "p", "q", "r", "s", "p"].map((c) => ["1", c, "k"]),
     );
-    expect(schema.features[1]).toMatchObject({ vocabulary: ["p", "q"], rowsOutsideVocabulary: 2 });
-    expect(schema.notes.join()).toMatch(/vocabulary full at 2 values; 2 rows/);
+    expect(schema.features[1]).toMatchObject({
+      vocabulary: ["p", "r"],
+      rowsOutsideVocabulary: 2,
+      distinct: 4,
+    });
+    expect(schema.numFeatures).toBe(1 + 3);
+    expect(schema.notes.join()).toMatch(
+      /2 rows had one of 2 values outside its vocabulary of 2 .*OOV bucket/,
+    );
   });
 
   it("samples left out by include → statistics and vocabularies equal a fit on the included rows alone", () => {
@@ -128,7 +138,10 @@ describe("SchemaFitter", () => {
       fc.constantFrom("p", "q", "r", "s"),
       fc.double({ min: -100, max: 100, noNaN: true }).map(String),
     );
-    const d = draft({ maxCategories: 3, label: { name: "y", kind: "regression" } });
+    const d = draft({
+      categories: { maxCategories: { "*": 3 }, minFrequency: 1, maxOneHot: 16, hashBuckets: null },
+      label: { name: "y", kind: "regression" },
+    });
     fc.assert(
       fc.property(fc.array(fc.tuple(row, fc.boolean()), { maxLength: 40 }), (items) => {
         const rows = items.map(([r]) => [...r]);

@@ -1,9 +1,12 @@
 import { columnProblem, DataError, listForMessage, type RowProblem, showValue } from "../errors.ts";
 import { naturalCompare } from "../order.ts";
 import { ClassTally, MAX_CLASS_INDEX } from "./classes.ts";
+import { datePartsFor, parseIsoDate } from "./dates.ts";
 import type { DraftFeature, SchemaDraft } from "./infer.ts";
-import type { Feature, Label, NumericStats, Schema } from "./types.ts";
+import { DISTINCT_LIMIT } from "./kinds.ts";
+import { type Feature, featureWidth, type Label, type NumericStats, type Schema } from "./types.ts";
 import { expectedNumber, isMissing, parseNumber } from "./values.ts";
+import { vocabularyFeature } from "./vocabulary.ts";
 
 /** Welford's streaming mean and variance: one pass, numerically stable, O(1) memory. */
 class Moments {
@@ -36,17 +39,21 @@ class Moments {
 
 interface Column {
   draft: DraftFeature;
+  /** Numeric values, or the fractional years of a date column. */
   moments: Moments | null;
-  vocabulary: Set<string> | null;
-  outside: number;
+  /** Categorical: fitted rows per value, at most `DISTINCT_LIMIT` values. */
+  counts: Map<string, number> | null;
+  /** Categorical: a value came beyond `DISTINCT_LIMIT` (the column is then hashed). */
+  overflow: boolean;
 }
 
 /** Which usable samples feed the statistics: `position` is the 0-based usable-sample number of the pass. */
 export type IncludeSample = (position: number) => boolean;
 
 /**
- * Gathers a schema's statistics in one streaming pass: numeric moments (Welford), categorical
- * vocabularies (capped at maxCategories, first seen first kept) and label classes. A row is
+ * Gathers a schema's statistics in one streaming pass: numeric moments (Welford), the frequency
+ * of every categorical value (vocabularies are cut from them at the end, see vocabulary.ts), the
+ * years of date columns and label classes. A row is
  * checked completely before any of it is counted, so a bad row leaves no trace in the stats.
  * A usable sample that `include` leaves out is counted as used but feeds nothing except the
  * label classes (every class must stay encodable; see ClassTally).
@@ -69,9 +76,9 @@ export class SchemaFitter {
   constructor(private readonly draft: SchemaDraft) {
     this.columns = draft.features.map((feature) => ({
       draft: feature,
-      moments: feature.kind === "numeric" ? new Moments() : null,
-      vocabulary: feature.kind === "categorical" ? new Set<string>() : null,
-      outside: 0,
+      moments: feature.kind === "categorical" ? null : new Moments(),
+      counts: feature.kind === "categorical" ? new Map<string, number>() : null,
+      overflow: false,
     }));
     this.positions = new Int32Array(draft.features.length);
     this.values = new Float64Array(draft.features.length);
@@ -120,6 +127,18 @@ export class SchemaFitter {
         this.texts[i] = text;
         continue;
       }
+      if (draft.kind === "date") {
+        const date = parseIsoDate(text);
+        if (date === null)
+          return columnProblem(
+            "bad-date",
+            draft.name,
+            position + 1,
+            `expected an ISO date or timestamp (YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z]), got ${showValue(text)}`,
+          );
+        this.values[i] = date.fractionalYear;
+        continue;
+      }
       const value = parsed === undefined ? parseNumber(text) : (parsed[position] as number);
       if (Number.isNaN(value))
         return columnProblem(
@@ -142,9 +161,12 @@ export class SchemaFitter {
       const text = this.texts[i];
       if (column.moments !== null && !Number.isNaN(this.values[i] as number))
         column.moments.add(this.values[i] as number);
-      if (column.vocabulary !== null && text !== null && text !== undefined && !column.vocabulary.has(text)) {
-        if (column.vocabulary.size < this.draft.maxCategories) column.vocabulary.add(text);
-        else column.outside++;
+      const counts = column.counts;
+      if (counts !== null && text !== null && text !== undefined) {
+        const seen = counts.get(text);
+        if (seen !== undefined) counts.set(text, seen + 1);
+        else if (counts.size < DISTINCT_LIMIT) counts.set(text, 1);
+        else column.overflow = true;
       }
     }
     return null;
@@ -184,7 +206,12 @@ export class SchemaFitter {
    */
   finish(counts: { rowsRead: number; rowsSkipped: number }, decided: SchemaDraft = this.draft): Schema {
     const notes = [...decided.notes];
-    const features: Feature[] = this.columns.map(({ draft, moments, vocabulary, outside }) => {
+    const features: Feature[] = this.columns.map(({ draft, moments, counts, overflow }): Feature => {
+      if (draft.kind === "date") {
+        const year = (moments as Moments).stats();
+        const parts = datePartsFor(this.draft.dateFeatures, draft.hasTime === true);
+        return { name: draft.name, kind: "date", parts, default: null, year };
+      }
       if (moments !== null) {
         const stats = moments.stats();
         if (stats.count === 0)
@@ -192,20 +219,15 @@ export class SchemaFitter {
         const fallback = draft.default === "mean" ? stats.mean : (draft.default as number | null);
         return { name: draft.name, kind: "numeric", default: fallback, stats };
       }
-      if (outside > 0) {
-        notes.push(
-          `column ${JSON.stringify(draft.name)}: vocabulary full at ${this.draft.maxCategories} values; ` +
-            `${outside} rows had other values, encoded as all zeros (raise maxCategories to keep them)`,
-        );
-      }
-      const values = [...(vocabulary as Set<string>)].sort(naturalCompare);
-      return {
-        name: draft.name,
-        kind: "categorical",
-        vocabulary: values,
-        default: draft.default as string | null,
-        rowsOutsideVocabulary: outside,
-      };
+      const { feature, note } = vocabularyFeature(
+        draft.name,
+        draft.default as string | null,
+        counts as Map<string, number>,
+        overflow,
+        this.draft.categories,
+      );
+      if (note !== null) notes.push(note);
+      return feature;
     });
     let label: Label | null = null;
     if (this.draft.label !== null) {
@@ -233,12 +255,9 @@ export class SchemaFitter {
         );
       }
     }
-    const numFeatures = features.reduce(
-      (sum, f) => sum + (f.kind === "numeric" ? 1 : f.vocabulary.length),
-      0,
-    );
+    const numFeatures = features.reduce((sum, f) => sum + featureWidth(f), 0);
     return {
-      version: 1,
+      version: 2,
       columns: [...decided.columns],
       features,
       label,

@@ -15,16 +15,17 @@ const sample = Array.from({ length: 30 }, (_, i) => [
 ]);
 
 describe("draftSchema", () => {
-  it("default rules → numeric, categorical, and ignored ids, text, dates, empty columns", () => {
+  it("default rules → numeric, categorical, ISO dates, and ignored ids, text, empty columns", () => {
     const draft = draftSchema(columns, KindTally.of(columns.length, sample), { label: "y" });
     expect(draft.features.map((f) => [f.name, f.kind])).toEqual([
       ["temp", "numeric"],
       ["color", "categorical"],
+      ["day", "date"],
     ]);
-    expect(draft.ignored.map((c) => c.name)).toEqual(["id", "note", "day", "empty"]);
+    expect(draft.features[2]).toMatchObject({ hasTime: false });
+    expect(draft.ignored.map((c) => c.name)).toEqual(["id", "note", "empty"]);
     expect(draft.ignored[0]?.reason).toMatch(/row counter/);
     expect(draft.ignored[1]?.reason).toMatch(/free text/);
-    expect(draft.ignored[2]?.reason).toMatch(/dates/);
     expect(draft.label).toEqual({ name: "y", kind: "integer-classes" });
   });
 
@@ -68,7 +69,7 @@ describe("draftSchema", () => {
       label: "y",
       ignore: ["temp"],
     });
-    expect(draft.features.map((f) => f.name)).toEqual(["color"]);
+    expect(draft.features.map((f) => f.name)).toEqual(["color", "day"]);
   });
 
   it.each([
@@ -87,11 +88,20 @@ describe("draftSchema", () => {
       /contradictory/,
     ],
     [
-      "a listed free-text feature",
-      { features: ["note"] },
+      "a listed feature without any value",
+      { features: ["empty"] },
       "options",
-      /cannot be encoded as inferred: free text/,
+      /feature "empty" cannot be encoded: no values in any row/,
     ],
+    ["a default for a date column", { defaults: { day: "2024-01-01" } }, "options", /takes no default/],
+    ["minFrequency 0", { minFrequency: 0 }, "options", /minFrequency must be a positive integer/],
+    [
+      "maxCategories for a column not in the header",
+      { maxCategories: { nope: 3 } },
+      "options",
+      /maxCategories names column "nope"/,
+    ],
+    ["dateFeatures typo", { dateFeatures: "all" as never }, "options", /dateFeatures must be one of/],
     [
       "a text default on a numeric column",
       { defaults: { temp: "warm" } },

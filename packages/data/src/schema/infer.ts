@@ -4,12 +4,15 @@
  * 1. listed in `ignore`, or a `features` list is given and does not name it → ignored;
  * 2. listed in `numeric` / `categorical` → that kind;
  * 3. otherwise `decideKind`.
- * A column named in `features` that `decideKind` would ignore is an error rather than a surprise
- * (a named column is never dropped), except a row counter, which becomes numeric.
+ * A column named in `features` is never dropped: one `decideKind` would ignore becomes categorical
+ * (hashed when it has too many values to count), a row counter numeric; only a column without
+ * any value is an error. Date columns become date features unless `dateFeatures` is `none`.
  */
 import { DataError } from "../errors.ts";
 import { type ColumnTally, decideKind, decideLabelKind, type KindTally, otherValuesNote } from "./kinds.ts";
 import {
+  DATE_FEATURES,
+  type DateFeatures,
   type IgnoredColumn,
   LABEL_KINDS,
   type LabelKind,
@@ -20,8 +23,19 @@ import {
 
 export interface DraftFeature {
   name: string;
-  kind: "numeric" | "categorical";
+  kind: "numeric" | "categorical" | "date";
   default: number | string | null;
+  /** Date columns: whether some value has a time of day. */
+  hasTime?: boolean;
+}
+
+/** How categorical vocabularies are cut and encoded (see `SchemaOptions`). */
+export interface CategorySettings {
+  /** Largest vocabulary per column name; `"*"` for the others (absent: `DISTINCT_LIMIT`). */
+  maxCategories: Record<string, number>;
+  minFrequency: number;
+  maxOneHot: number;
+  hashBuckets: number | null;
 }
 
 /** Kinds decided, statistics not yet gathered: the input of `SchemaFitter`. */
@@ -31,7 +45,8 @@ export interface SchemaDraft {
   label: { name: string; kind: LabelKind } | null;
   ignored: IgnoredColumn[];
   normalization: Normalization;
-  maxCategories: number;
+  categories: CategorySettings;
+  dateFeatures: DateFeatures;
   /** Rows the kinds were decided from. */
   sampleRows: number;
   notes: string[];
@@ -45,6 +60,44 @@ function positiveInteger(name: string, value: number): number {
     });
   }
   return value;
+}
+
+function nonNegativeInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new DataError({
+      code: "options",
+      reason: `${name} must be an integer ≥ 0, got ${JSON.stringify(value)}`,
+    });
+  }
+  return value;
+}
+
+/** The checked category options; throws `DataError` (options) for a bad value or an unknown column. */
+export function categorySettings(
+  options: SchemaOptions,
+  columns: readonly string[] | null,
+): CategorySettings {
+  const given = options.maxCategories;
+  const maxCategories: Record<string, number> = {};
+  if (typeof given === "number") maxCategories["*"] = positiveInteger("maxCategories", given);
+  else if (given !== undefined) {
+    if (typeof given !== "object" || given === null || Array.isArray(given))
+      throw optionsError(
+        `maxCategories must be a positive integer or an object of them by column, got ${JSON.stringify(given)}`,
+      );
+    for (const [name, value] of Object.entries(given)) {
+      if (name !== "*" && columns !== null && !columns.includes(name))
+        throw optionsError(`maxCategories names column ${JSON.stringify(name)}, which is not in the header`);
+      maxCategories[name] = positiveInteger(`maxCategories for ${JSON.stringify(name)}`, value);
+    }
+  }
+  return {
+    maxCategories,
+    minFrequency: positiveInteger("minFrequency", options.minFrequency ?? 1),
+    maxOneHot: nonNegativeInteger("maxOneHot", options.maxOneHot ?? 16),
+    hashBuckets:
+      options.hashBuckets === undefined ? null : positiveInteger("hashBuckets", options.hashBuckets),
+  };
 }
 
 function optionsError(reason: string): DataError {
@@ -91,6 +144,10 @@ function checkNames(
 function checkDefault(feature: DraftFeature): void {
   const value = feature.default;
   if (value === null) return;
+  if (feature.kind === "date")
+    throw optionsError(
+      `date column ${JSON.stringify(feature.name)} takes no default (a missing date is a bad record)`,
+    );
   const ok =
     feature.kind === "numeric"
       ? value === "mean" || (typeof value === "number" && Number.isFinite(value))
@@ -115,10 +172,13 @@ export function draftSchema(
   where: { file: string | null; line: number | null } = { file: null, line: null },
 ): SchemaDraft {
   checkNames(columns, options, where);
-  const maxCategories = positiveInteger("maxCategories", options.maxCategories ?? 20);
+  const categories = categorySettings(options, columns);
   positiveInteger("sampleRows", options.sampleRows ?? 1000);
-  if (tally.maxDistinct <= maxCategories)
-    throw new RangeError("the tally must keep more distinct values than maxCategories");
+  const dateFeatures = options.dateFeatures ?? "cyclical";
+  if (!DATE_FEATURES.includes(dateFeatures))
+    throw optionsError(
+      `dateFeatures must be one of ${DATE_FEATURES.join(", ")}, got ${JSON.stringify(dateFeatures)}`,
+    );
   const normalization = options.normalization ?? "standard";
   if (!NORMALIZATIONS.includes(normalization))
     throw optionsError(
@@ -151,18 +211,30 @@ export function draftSchema(
       features.push({ name, kind, default: fallback });
       continue;
     }
-    const verdict = decideKind(tallyOf(name), maxCategories);
-    if (verdict.kind === "ignored" && listed !== null && !verdict.rowCounter) {
+    const t = tallyOf(name);
+    const verdict = decideKind(t);
+    if (verdict.kind === "ignored" && listed !== null && verdict.empty) {
       throw optionsError(
-        `feature ${JSON.stringify(name)} cannot be encoded as inferred: ${verdict.reason}; ` +
-          "list it in categorical or numeric to force a kind, or leave it out",
+        `feature ${JSON.stringify(name)} cannot be encoded: ${verdict.reason}; leave it out or give it a default`,
       );
     }
-    if (verdict.kind === "ignored" && listed === null) ignored.push({ name, reason: verdict.reason });
-    else {
-      const kind = verdict.kind === "categorical" ? "categorical" : "numeric";
+    if (verdict.kind === "date" && dateFeatures === "none") {
+      if (listed !== null)
+        throw optionsError(`feature ${JSON.stringify(name)} is a date column and dateFeatures is none`);
+      ignored.push({ name, reason: "dates (dateFeatures none)" });
+    } else if (verdict.kind === "ignored" && listed === null) ignored.push({ name, reason: verdict.reason });
+    else if (verdict.kind === "date") {
+      features.push({ name, kind: "date", default: fallback, hasTime: t.withTime > 0 });
+    } else {
+      // A listed column decideKind would ignore is kept as categorical (a row counter as numeric).
+      const kind =
+        verdict.kind === "ignored" ? (verdict.rowCounter ? "numeric" : "categorical") : verdict.kind;
       features.push({ name, kind, default: fallback });
-      const note = kind === "numeric" ? otherValuesNote(name, tallyOf(name), "column") : null;
+      if (verdict.kind === "ignored")
+        notes.push(
+          `column ${JSON.stringify(name)} is a listed feature though ${verdict.reason}: kept as ${kind}`,
+        );
+      const note = kind === "numeric" ? otherValuesNote(name, t, "column") : null;
       if (note !== null) notes.push(note);
     }
   }
@@ -182,7 +254,7 @@ export function draftSchema(
         reason: `label column ${JSON.stringify(label)} has no values in any row`,
       });
     }
-    labelDraft = { name: label, kind: options.labelKind ?? decideLabelKind(p, maxCategories) };
+    labelDraft = { name: label, kind: options.labelKind ?? decideLabelKind(p) };
     const note = labelDraft.kind === "string-classes" ? null : otherValuesNote(label, p, "label");
     if (note !== null) notes.push(note);
   }
@@ -194,7 +266,8 @@ export function draftSchema(
     label: labelDraft,
     ignored,
     normalization,
-    maxCategories,
+    categories,
+    dateFeatures,
     sampleRows: tally.rows,
     notes,
   };

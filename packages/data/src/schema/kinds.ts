@@ -11,10 +11,20 @@
  * bad-record policy. The rule depends on counts only, so it gives the same kinds for the same rows
  * whatever their order or the chunk sizes.
  */
+import { parseIsoDate } from "./dates.ts";
 import { isMissing, parseNumber } from "./values.ts";
 
 /** Share of a column's present values that must be numbers for the column to be numeric. */
 export const NUMERIC_SHARE = 0.95;
+
+/**
+ * Distinct values a column's tally and a vocabulary count keep (bounded memory). A categorical
+ * column with more distinct values than this is hashed; a column with more is not inferred categorical.
+ */
+export const DISTINCT_LIMIT = 10_000;
+
+/** Most classes an integer label is inferred to have; beyond it the label is a regression target. */
+export const MAX_INFERRED_CLASSES = 20;
 
 /** Consecutive integers this long are a row counter, not a measurement (fewer prove nothing). */
 const ROW_COUNTER_MIN = 20;
@@ -30,15 +40,19 @@ export class ColumnTally {
   numbers = 0;
   /** Numbers that are integers ≥ 0. */
   nonNegativeIntegers = 0;
-  /** Values that are not numbers but dates or times. */
+  /** Values that are not numbers but dates or times (any common form). */
   dates = 0;
+  /** Values that are ISO dates or timestamps (`parseIsoDate`). */
+  isoDates = 0;
+  /** ISO values with a time of day. */
+  withTime = 0;
   /** Every value so far a number, each one more than the last. */
   consecutive = true;
   /** The first value that is not a number, for notes and messages. */
   firstOther: string | null = null;
   /** Distinct values (texts), kept up to `maxDistinct`; more means "many". */
   readonly distinct = new Set<string>();
-  /** Distinct numbers, kept up to `maxDistinct`. */
+  /** Distinct numbers, kept up to one more than `MAX_INFERRED_CLASSES`. */
   readonly distinctNumbers = new Set<number>();
   private previous = Number.NaN;
 
@@ -53,12 +67,19 @@ export class ColumnTally {
     if (Number.isNaN(value)) {
       this.consecutive = false;
       this.firstOther ??= text;
-      if (DATE.test(text.trim())) this.dates++;
+      if (DATE.test(text.trim())) {
+        this.dates++;
+        const date = parseIsoDate(text);
+        if (date !== null) {
+          this.isoDates++;
+          if (date.hasTime) this.withTime++;
+        }
+      }
       return value;
     }
     this.numbers++;
     if (Number.isInteger(value) && value >= 0) this.nonNegativeIntegers++;
-    if (this.distinctNumbers.size < this.maxDistinct) this.distinctNumbers.add(value);
+    if (this.distinctNumbers.size <= MAX_INFERRED_CLASSES) this.distinctNumbers.add(value);
     if (this.consecutive && this.numbers > 1 && value !== this.previous + 1) this.consecutive = false;
     this.previous = value;
     return value;
@@ -88,10 +109,10 @@ export class KindTally {
   /** The numbers of the last row added, by field position. */
   parsed = new Float64Array(0);
 
-  /** `maxDistinct` must exceed the largest vocabulary asked for (maxCategories). */
+  /** `maxDistinct`: distinct values kept per column (a categorical column needs them all). */
   constructor(
     numColumns: number,
-    readonly maxDistinct: number,
+    readonly maxDistinct: number = DISTINCT_LIMIT,
   ) {
     this.columns = Array.from({ length: numColumns }, () => new ColumnTally(maxDistinct));
   }
@@ -114,7 +135,11 @@ export class KindTally {
   }
 
   /** The tally of `rows` (convenient for small data and tests). */
-  static of(numColumns: number, rows: readonly (readonly string[])[], maxDistinct = 1000): KindTally {
+  static of(
+    numColumns: number,
+    rows: readonly (readonly string[])[],
+    maxDistinct = DISTINCT_LIMIT,
+  ): KindTally {
     const tally = new KindTally(numColumns, maxDistinct);
     for (const row of rows) tally.add(row);
     return tally;
@@ -123,8 +148,8 @@ export class KindTally {
 
 /** What a column becomes when nothing forces its kind. */
 export type Verdict =
-  | { kind: "numeric" | "categorical" }
-  | { kind: "ignored"; reason: string; rowCounter?: boolean };
+  | { kind: "numeric" | "categorical" | "date" }
+  | { kind: "ignored"; reason: string; rowCounter?: boolean; empty?: boolean };
 
 function percent(part: number, whole: number): string {
   return `${Math.floor((100 * part) / whole)}%`;
@@ -135,25 +160,27 @@ function percent(part: number, whole: number): string {
  * 1. no values → ignored;
  * 2. numbers are at least `NUMERIC_SHARE` of the values → numeric (the other values are bad
  *    records), except a row counter (≥ 20 values, all consecutive integers) → ignored;
- * 3. every value a date or time → ignored (dates need feature engineering first);
- * 4. at most `maxCategories` distinct values, each seen twice on average → categorical;
- * 5. otherwise free text or ids → ignored.
- * The single place where kinds are decided: new kinds (dates, hashed or embedded categories)
- * belong here.
+ * 3. every value an ISO date or timestamp → date (see dates.ts);
+ * 4. every value a date or time in another form (`3/5/2024`, `14:30`) → ignored;
+ * 5. at most `DISTINCT_LIMIT` distinct values, each seen twice on average → categorical (a
+ *    bounded vocabulary, whatever its size: large ones are embedded or hashed);
+ * 6. otherwise free text or ids → ignored.
+ * The single place where kinds are decided.
  */
-export function decideKind(t: ColumnTally, maxCategories: number): Verdict {
-  if (t.present === 0) return { kind: "ignored", reason: "no values in any row" };
+export function decideKind(t: ColumnTally): Verdict {
+  if (t.present === 0) return { kind: "ignored", reason: "no values in any row", empty: true };
   if (t.mostlyNumbers) {
     if (t.others === 0 && t.present >= ROW_COUNTER_MIN && t.consecutive) {
       return { kind: "ignored", reason: "row counter (consecutive integers)", rowCounter: true };
     }
     return { kind: "numeric" };
   }
-  if (t.dates === t.present) return { kind: "ignored", reason: "dates or times" };
+  if (t.isoDates === t.present) return { kind: "date" };
+  if (t.dates === t.present)
+    return { kind: "ignored", reason: "dates or times not in ISO form (YYYY-MM-DD, YYYY-MM-DDTHH:MM)" };
   const distinct = t.distinct.size;
-  if (t.distinctComplete && distinct <= maxCategories && distinct * 2 <= t.present)
-    return { kind: "categorical" };
-  const count = t.distinctComplete ? `${distinct}` : `more than ${maxCategories}`;
+  if (t.distinctComplete && distinct * 2 <= t.present) return { kind: "categorical" };
+  const count = t.distinctComplete ? `${distinct}` : `at least ${distinct}`;
   const numbers =
     t.numbers === 0
       ? ""
@@ -166,16 +193,13 @@ export function decideKind(t: ColumnTally, maxCategories: number): Verdict {
 
 /**
  * The kind of a label column from its tally: `integer-classes` when its numbers are all integers
- * ≥ 0 with at most `maxCategories` distinct values, `regression` for other numbers (in both, the
+ * ≥ 0 with at most `MAX_INFERRED_CLASSES` distinct values, `regression` for other numbers (in both, the
  * values that are not numbers are bad records, as for a numeric feature), `string-classes` when
  * numbers are fewer than `NUMERIC_SHARE` of the values.
  */
-export function decideLabelKind(
-  t: ColumnTally,
-  maxCategories: number,
-): "regression" | "integer-classes" | "string-classes" {
+export function decideLabelKind(t: ColumnTally): "regression" | "integer-classes" | "string-classes" {
   if (!t.mostlyNumbers) return "string-classes";
-  return t.nonNegativeIntegers === t.numbers && t.distinctNumbers.size <= maxCategories
+  return t.nonNegativeIntegers === t.numbers && t.distinctNumbers.size <= MAX_INFERRED_CLASSES
     ? "integer-classes"
     : "regression";
 }

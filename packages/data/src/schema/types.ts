@@ -24,18 +24,67 @@ export interface NumericFeature {
   stats: NumericStats;
 }
 
+/**
+ * How the model sees a categorical column:
+ * - `one-hot`: `vocabulary.length + 1` inputs, the last one the out-of-vocabulary (OOV) bucket
+ *   (schemas of version 1 have no OOV input: `oovInput` false, an unknown value is all zeros);
+ * - `embedding`: one input holding an integer index, 0 for OOV and `1 + i` for `vocabulary[i]`,
+ *   fed by the model to an embedding of `vocabulary.length + 1` rows of `embeddingDim` values;
+ * - `hashed`: one input holding `hashBucket(value, buckets)`, an index in `[0, buckets)` fed to an
+ *   embedding of `buckets` rows (no vocabulary, so no OOV: every value has a bucket).
+ */
+export type CategoricalEncoding = "one-hot" | "embedding" | "hashed";
+
 export interface CategoricalFeature {
   name: string;
   kind: "categorical";
-  /** One-hot positions, in natural order. Values outside it encode as all zeros. */
+  encoding: CategoricalEncoding;
+  /** Known values in natural order (empty when hashed). Other values go to the OOV bucket. */
   vocabulary: string[];
   /** Value for a missing field; null = a missing field makes the record bad. */
   default: string | null;
-  /** Rows whose value was left out because the vocabulary was full (maxCategories). */
+  /** Fitted rows whose value went to the OOV bucket (rarer than minFrequency or beyond maxCategories). */
   rowsOutsideVocabulary: number;
+  /** Distinct values in the fitted rows (a lower bound when `hashed` because there were too many to count). */
+  distinct: number;
+  /** `one-hot` only: whether the last input is the OOV bucket (false in version-1 schemas). */
+  oovInput?: boolean;
+  /** `hashed` only: number of buckets. */
+  buckets?: number;
+  /** `embedding` and `hashed`: the size of each embedding vector. */
+  embeddingDim?: number;
 }
 
-export type Feature = NumericFeature | CategoricalFeature;
+/** A derived input of a date column (see dates.ts): plain, or one half of a sin/cos pair. */
+export type DatePart =
+  | "year"
+  | "month"
+  | "dayOfWeek"
+  | "hour"
+  | "month_sin"
+  | "month_cos"
+  | "dayOfWeek_sin"
+  | "dayOfWeek_cos"
+  | "hour_sin"
+  | "hour_cos";
+
+/** What `--date-features` makes of a date column: nothing (ignored), plain parts, or cyclical pairs. */
+export type DateFeatures = "none" | "basic" | "cyclical";
+export const DATE_FEATURES: readonly DateFeatures[] = ["none", "basic", "cyclical"];
+
+/** An ISO date or timestamp column, turned into `parts.length` inputs. */
+export interface DateFeature {
+  name: string;
+  kind: "date";
+  /** The inputs, in order. */
+  parts: DatePart[];
+  /** Always null: a missing date makes the record bad. */
+  default: null;
+  /** Statistics of the (fractional) year, which the `year` part is normalized with. */
+  year: NumericStats;
+}
+
+export type Feature = NumericFeature | CategoricalFeature | DateFeature;
 
 export type Label =
   | { name: string; kind: "regression"; stats: NumericStats }
@@ -53,15 +102,16 @@ export interface IgnoredColumn {
  * prediction time. Plain JSON: save it beside the model and load it with `parseSchema`.
  */
 export interface Schema {
-  version: 1;
+  /** 2; version-1 files (no OOV input, no dates) are read by `parseSchema` and upgraded. */
+  version: 2;
   /** Columns of the data the schema was fitted on, in file order. */
   columns: string[];
-  /** Model inputs in order; a categorical feature takes `vocabulary.length` inputs. */
+  /** Model inputs in order; see `featureWidth` for how many inputs each one takes. */
   features: Feature[];
   label: Label | null;
   ignored: IgnoredColumn[];
   normalization: Normalization;
-  /** Inputs per sample: numeric features plus the one-hot widths. */
+  /** Inputs per sample: the sum of the features' widths. */
   numFeatures: number;
   /**
    * The pass the statistics come from. `rowsUsed` is the usable sample count of the data;
@@ -76,7 +126,7 @@ export interface Schema {
     sampleRows: number;
     samplesFitted?: number;
   };
-  /** Things worth a look, e.g. a vocabulary that hit maxCategories. */
+  /** Things worth a look, e.g. a vocabulary that left rows to the OOV bucket. */
   notes: string[];
 }
 
@@ -96,6 +146,26 @@ export interface SchemaOptions {
   normalization?: Normalization;
   /** Rows the column kinds are inferred from (K). Default 1000. */
   sampleRows?: number;
-  /** Largest vocabulary of an inferred categorical column or of integer classes. Default 20. */
-  maxCategories?: number;
+  /**
+   * Largest vocabulary of a categorical column: the most frequent values are kept, the rest go to
+   * the OOV bucket. A number for every column, or per column with `"*"` for the others, e.g.
+   * `{ origin: 500, "*": 64 }`. Default: no limit but `DISTINCT_LIMIT`, beyond which a column is hashed.
+   */
+  maxCategories?: number | Readonly<Record<string, number>>;
+  /** Values seen in fewer fitted rows than this go to the OOV bucket. Default 1. */
+  minFrequency?: number;
+  /** Categorical columns with more values than this are embedded instead of one-hot. Default 16. */
+  maxOneHot?: number;
+  /** When set, categorical columns with more than `maxOneHot` values are hashed into this many buckets instead. */
+  hashBuckets?: number;
+  /** What date columns become. Default `cyclical`. */
+  dateFeatures?: DateFeatures;
+}
+
+/** Inputs a feature takes in a sample. */
+export function featureWidth(feature: Feature): number {
+  if (feature.kind === "numeric") return 1;
+  if (feature.kind === "date") return feature.parts.length;
+  if (feature.encoding !== "one-hot") return 1;
+  return feature.vocabulary.length + (feature.oovInput === false ? 0 : 1);
 }

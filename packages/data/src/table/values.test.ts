@@ -6,13 +6,16 @@ import { cellText } from "./cells.ts";
 import { ValueEncoder } from "./values.ts";
 
 const schema: Schema = {
-  version: 1,
+  version: 2,
   columns: ["a", "color", "b", "label"],
   features: [
     { name: "a", kind: "numeric", default: null, stats: { count: 3, mean: 0.3, std: 1.7, min: -1, max: 2 } },
     {
       name: "color",
       kind: "categorical",
+      encoding: "one-hot",
+      oovInput: false,
+      distinct: 0,
       vocabulary: ["1", "blue", "red"],
       default: null,
       rowsOutsideVocabulary: 0,

@@ -32,7 +32,8 @@ export class ValueEncoder {
         out[base + slot.offset] = x;
         continue;
       }
-      if (value === null || value === undefined) return null;
+      // Embedding indices, hash buckets and dates take the reference path.
+      if (slot.kind !== "categorical" || value === null || value === undefined) return null;
       const hot = slot.lookup.get(cellText(value));
       if (hot === undefined) return null;
       out.fill(0, base + slot.offset, base + slot.offset + slot.width);
