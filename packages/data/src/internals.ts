@@ -119,22 +119,31 @@ export {
 } from "./row-index/row-index.ts";
 export { type IndexedCsvSource, type IndexedCsvSourceOptions, openIndexedCsv } from "./row-index/source.ts";
 export { subsetBlocks } from "./row-index/subset.ts";
+export { parseIsoDate } from "./schema/dates.ts";
 export { describeSchema } from "./schema/describe.ts";
 export { type EncoderOptions, SchemaEncoder } from "./schema/encode.ts";
 /** Which usable samples (by 0-based position in a pass) feed a schema's statistics; see `inferSchema`. */
 export type { IncludeSample } from "./schema/fit.ts";
+export { hashBucket } from "./schema/hash.ts";
 export { parseSchema } from "./schema/json.ts";
-export type {
-  CategoricalFeature,
-  Feature,
-  IgnoredColumn,
-  Label,
-  LabelKind,
-  Normalization,
-  NumericFeature,
-  NumericStats,
-  Schema,
-  SchemaOptions,
+export { DISTINCT_LIMIT } from "./schema/kinds.ts";
+export {
+  type CategoricalEncoding,
+  type CategoricalFeature,
+  DATE_FEATURES,
+  type DateFeature,
+  type DateFeatures,
+  type DatePart,
+  type Feature,
+  featureWidth,
+  type IgnoredColumn,
+  type Label,
+  type LabelKind,
+  type Normalization,
+  type NumericFeature,
+  type NumericStats,
+  type Schema,
+  type SchemaOptions,
 } from "./schema/types.ts";
 export { type ArraySourceOptions, arraySource, type RandomAccessSource } from "./sources/array.ts";
 export { SourceError } from "./sources/errors.ts";

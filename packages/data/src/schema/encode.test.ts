@@ -1,6 +1,8 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SchemaEncoder } from "./encode.ts";
-import type { CategoricalFeature, Schema } from "./types.ts";
+import { hashBucket } from "./hash.ts";
+import { type CategoricalFeature, featureWidth, type Schema } from "./types.ts";
 
 function schema(overrides: Partial<Schema> = {}): Schema {
   return {
@@ -135,5 +137,126 @@ describe("SchemaEncoder", () => {
     expect(() => encode(schema(), ["10", "red"], ["temp", "color"])).toThrow(
       /label column "species" is not in the header/,
     );
+  });
+});
+
+describe("SchemaEncoder, categorical encodings (properties)", () => {
+  // Blank text is a missing value, not a category.
+  const text = fc.string({ minLength: 1, maxLength: 4 }).filter((s) => s.trim() !== "");
+  const vocabularyArb = fc.uniqueArray(text, { minLength: 1, maxLength: 30 });
+  const layout = fc.record({
+    vocabulary: vocabularyArb,
+    encoding: fc.constantFrom("one-hot", "embedding", "hashed") as fc.Arbitrary<
+      "one-hot" | "embedding" | "hashed"
+    >,
+    buckets: fc.integer({ min: 1, max: 64 }),
+    values: fc.array(text, { minLength: 1, maxLength: 40 }),
+  });
+
+  function categoricalSchema(c: {
+    vocabulary: string[];
+    encoding: "one-hot" | "embedding" | "hashed";
+    buckets: number;
+  }): Schema {
+    const hashed = c.encoding === "hashed";
+    const feature: CategoricalFeature = {
+      name: "c",
+      kind: "categorical",
+      encoding: c.encoding,
+      vocabulary: hashed ? [] : c.vocabulary,
+      default: null,
+      rowsOutsideVocabulary: 0,
+      distinct: c.vocabulary.length,
+      ...(hashed ? { buckets: c.buckets } : {}),
+      ...(c.encoding === "one-hot" ? {} : { embeddingDim: 2 }),
+    };
+    return {
+      version: 2,
+      columns: ["c"],
+      features: [feature],
+      label: null,
+      ignored: [],
+      normalization: "standard",
+      numFeatures: featureWidth(feature),
+      fit: { rowsRead: 1, rowsUsed: 1, rowsSkipped: 0, sampleRows: 1 },
+      notes: [],
+    };
+  }
+
+  it("any value → never an all-zero one-hot (exactly one input set), an index in range; OOV counted exactly; same bits every time", () => {
+    fc.assert(
+      fc.property(layout, (c) => {
+        const schema = categoricalSchema(c);
+        const encoder = new SchemaEncoder(schema);
+        encoder.bind(["c"]);
+        const again = new SchemaEncoder(schema);
+        again.bind(["c"]);
+        const known = new Set(c.vocabulary);
+        for (const value of c.values) {
+          const out = new Float32Array(schema.numFeatures).fill(7);
+          const twice = new Float32Array(schema.numFeatures);
+          expect(encoder.encode([value], out)).toBeNaN();
+          again.encode([value], twice);
+          expect([...out]).toEqual([...twice]);
+          if (c.encoding === "one-hot") {
+            expect(out.filter((x) => x === 1)).toHaveLength(1);
+            expect(out.filter((x) => x === 0)).toHaveLength(schema.numFeatures - 1);
+            const hot = out.indexOf(1);
+            expect(hot === c.vocabulary.length).toBe(!known.has(value)); // the last input is OOV
+          } else if (c.encoding === "embedding") {
+            expect(out[0]).toBe(known.has(value) ? c.vocabulary.indexOf(value) + 1 : 0);
+          } else {
+            expect(out[0]).toBe(hashBucket(value, c.buckets));
+          }
+        }
+        const oov = c.encoding === "hashed" ? 0 : c.values.filter((v) => !known.has(v)).length;
+        expect(encoder.unseen.get("c") ?? 0).toBe(oov);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("a default outside the vocabulary → a missing field encodes as OOV, not counted as unseen", () => {
+    const schema = categoricalSchema({ vocabulary: ["a", "b"], encoding: "one-hot", buckets: 1 });
+    (schema.features[0] as CategoricalFeature).default = "zz";
+    const encoder = new SchemaEncoder(schema);
+    encoder.bind(["c"]);
+    const out = new Float32Array(3);
+    encoder.encode([""], out);
+    expect([...out]).toEqual([0, 0, 1]);
+    expect(encoder.unseen.size).toBe(0);
+  });
+
+  it("date column → its parts, year normalized; a value that is not an ISO date → bad-date naming the column", () => {
+    const schema: Schema = {
+      version: 2,
+      columns: ["d"],
+      features: [
+        {
+          name: "d",
+          kind: "date",
+          default: null,
+          parts: ["year", "month", "dayOfWeek", "hour"],
+          year: { count: 2, mean: 2024, std: 0.5, min: 2023.5, max: 2024.5 },
+        },
+      ],
+      label: null,
+      ignored: [],
+      normalization: "standard",
+      numFeatures: 4,
+      fit: { rowsRead: 2, rowsUsed: 2, rowsSkipped: 0, sampleRows: 2 },
+      notes: [],
+    };
+    const encoder = new SchemaEncoder(schema);
+    encoder.bind(["d"]);
+    const out = new Float32Array(4);
+    expect(encoder.encode(["2024-01-01T12:00:00Z"], out)).toBeNaN();
+    const year = (2024 + 0.5 / 366 - 2024) / 0.5;
+    expect([...out]).toEqual([Math.fround(year), 0, 0, 0.5]);
+    expect(encoder.encode(["1704110400"], out)).toMatchObject({
+      code: "bad-date",
+      reason: expect.stringMatching(/^column 1 "d" expected an ISO date or timestamp/),
+    });
+    expect(encoder.encode([""], out)).toMatchObject({ code: "missing-value" });
   });
 });

@@ -1,5 +1,4 @@
 import { columnProblem, DataError, listForMessage, type RowProblem, showValue } from "../errors.ts";
-import { naturalCompare } from "../order.ts";
 import { ClassTally, MAX_CLASS_INDEX } from "./classes.ts";
 import { datePartsFor, parseIsoDate } from "./dates.ts";
 import type { DraftFeature, SchemaDraft } from "./infer.ts";

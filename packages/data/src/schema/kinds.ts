@@ -160,7 +160,8 @@ function percent(part: number, whole: number): string {
  * 1. no values → ignored;
  * 2. numbers are at least `NUMERIC_SHARE` of the values → numeric (the other values are bad
  *    records), except a row counter (≥ 20 values, all consecutive integers) → ignored;
- * 3. every value an ISO date or timestamp → date (see dates.ts);
+ * 3. ISO dates or timestamps are at least `NUMERIC_SHARE` of the values → date (see dates.ts;
+ *    the other values are bad records, as in a numeric column);
  * 4. every value a date or time in another form (`3/5/2024`, `14:30`) → ignored;
  * 5. at most `DISTINCT_LIMIT` distinct values, each seen twice on average → categorical (a
  *    bounded vocabulary, whatever its size: large ones are embedded or hashed);
@@ -175,7 +176,7 @@ export function decideKind(t: ColumnTally): Verdict {
     }
     return { kind: "numeric" };
   }
-  if (t.isoDates === t.present) return { kind: "date" };
+  if (t.isoDates > 0 && t.isoDates >= NUMERIC_SHARE * t.present) return { kind: "date" };
   if (t.dates === t.present)
     return { kind: "ignored", reason: "dates or times not in ISO form (YYYY-MM-DD, YYYY-MM-DDTHH:MM)" };
   const distinct = t.distinct.size;
