@@ -6,6 +6,9 @@ import { UsageError } from "./errors.ts";
 /** Settings a config file may not set: they steer this invocation, not the run. */
 const NOT_IN_CONFIG = new Set(["config", "resume", "debug", "help", "overwrite", "printEnv", "profile"]);
 
+/** Settings a config file may give as an object of values by column. */
+const OBJECT_KEYS = new Set(["maxCategories"]);
+
 /** A config file key (`batch-size`, `batch_size`, `batchSize`) as its flag's attribute name. */
 export function camel(key: string): string {
   return key.replace(/[-_]([a-z])/g, (_, letter: string) => letter.toUpperCase());
@@ -49,6 +52,15 @@ function parseValue(option: Option, value: unknown, file: string, key: string): 
     if (typeof value !== "boolean")
       throw new UsageError(`${file}: "${key}" must be true or false, got ${JSON.stringify(value)}`);
     return value;
+  }
+  if (
+    OBJECT_KEYS.has(option.attributeName()) &&
+    value !== null &&
+    typeof value === "object" &&
+    !Array.isArray(value)
+  ) {
+    // {"origin": 500, "*": 64} reads as the flag's origin=500,64.
+    value = Object.entries(value).map(([name, n]) => (name === "*" ? String(n) : `${name}=${String(n)}`));
   }
   if (value === null || (typeof value === "object" && !Array.isArray(value))) {
     throw new UsageError(

@@ -5,6 +5,7 @@ import {
   delimiterFlag,
   integerFlag,
   listFlag,
+  maxCategoriesFlag,
   numberFlag,
   validationFreqFlag,
 } from "./options.ts";
@@ -52,6 +53,9 @@ export function addPlanFlags(command: Command, defaults: { batchSize?: number; e
     );
 }
 
+/** What `--date-features` takes. */
+export const DATE_FEATURES_FLAGS = ["none", "basic", "cyclical"] as const;
+
 /** What `--format` takes: the data's file format, `auto` by extension. */
 export const FORMAT_FLAGS = ["auto", "csv", "jsonl", "parquet", "arrow"] as const;
 export type FormatFlag = (typeof FORMAT_FLAGS)[number];
@@ -87,8 +91,37 @@ export function addDataFlags(command: Command): Command {
       "treat these columns as numeric (a value that is not a number is a bad record)",
       listFlag("--numeric"),
     )
-    .option("--categorical <a,b>", "treat these columns as categorical (one-hot)", listFlag("--categorical"))
-    .option("--ignore <a,b>", "leave these columns out", listFlag("--ignore"));
+    .option(
+      "--categorical <a,b>",
+      "treat these columns as categorical (one-hot, or embedded above --max-one-hot values)",
+      listFlag("--categorical"),
+    )
+    .option("--ignore <a,b>", "leave these columns out", listFlag("--ignore"))
+    .option(
+      "--max-categories <N|COL=N,…>",
+      "largest vocabulary of a categorical column, e.g. 64 or origin=500,64 (the most frequent values are kept, the rest go to its out-of-vocabulary input; default: no limit)",
+      maxCategoriesFlag,
+    )
+    .option(
+      "--min-frequency <N>",
+      "categorical values seen in fewer than N training rows go to the out-of-vocabulary input (default 1)",
+      integerFlag("--min-frequency", 1),
+    )
+    .option(
+      "--max-one-hot <N>",
+      "categorical columns with more values than N are embedded (an Embedding layer per column) instead of one-hot (default 16)",
+      integerFlag("--max-one-hot", 0),
+    )
+    .option(
+      "--hash-buckets <N>",
+      "hash categorical columns with more than --max-one-hot values into N buckets (embedded) instead of keeping a vocabulary",
+      integerFlag("--hash-buckets", 1),
+    )
+    .option(
+      "--date-features <none|basic|cyclical>",
+      "what ISO date/timestamp columns become: none (ignored), basic (year, month, day of week, hour) or cyclical (year and sin/cos pairs; default)",
+      choiceFlag("--date-features", DATE_FEATURES_FLAGS),
+    );
   return addCsvFormatFlags(command)
     .option(
       "--on-bad-record <error|skip|quarantine>",

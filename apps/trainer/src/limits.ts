@@ -126,13 +126,14 @@ function topologyDenseWidths(json: unknown): number[] {
 }
 
 /**
- * The model's size check of a training run, before it is built: `--model mlp:…`, or the Dense
+ * The model's size check of a training run, before it is built: `--model mlp:…` (with
+ * `extraParams` for its embeddings; `numFeatures` is then the first dense layer's inputs), or the Dense
  * layers of `--model-json` (an estimate: other layers add nothing), against where its tensors
  * live. Throws `UsageError` naming the size and the limit.
  */
 export async function checkTrainingSize(
   config: { model: string; modelJson?: string; batchSize: number; optimizer: string },
-  shape: { numFeatures: number; outputUnits: number; hidden: () => number[] },
+  shape: { numFeatures: number; outputUnits: number; hidden: () => number[]; extraParams?: number },
   backend: "wasm" | "cpu",
 ): Promise<void> {
   const machine = machineMemory();
@@ -163,7 +164,7 @@ export async function checkTrainingSize(
     {
       given,
       layers,
-      params: denseParams(shape.numFeatures, widths),
+      params: denseParams(shape.numFeatures, widths) + (shape.extraParams ?? 0),
       widths,
       batchSize: config.batchSize,
       optimizer: config.optimizer,

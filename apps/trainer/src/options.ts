@@ -104,3 +104,27 @@ export function classWeightFlag(raw: string): string {
   }
   return pairs.map((pair) => pair.replace(/\s*=\s*/, "=")).join(",");
 }
+
+/**
+ * `--max-categories`: a positive integer for every categorical column, or per column
+ * `origin=500,dest=300,64` (a bare number is the limit of the other columns). Returns the number,
+ * or an object of limits by column with `"*"` for the others.
+ */
+export function maxCategoriesFlag(raw: string): number | Record<string, number> {
+  const flag = "--max-categories";
+  const count = integerFlag(flag, 1);
+  const parts = raw.split(",").map((part) => part.trim());
+  if (parts.length === 1 && !parts[0]?.includes("=")) return count(parts[0] as string);
+  const out: Record<string, number> = {};
+  for (const part of parts) {
+    const at = part.lastIndexOf("=");
+    const name = at < 0 ? "*" : part.slice(0, at).trim();
+    if (name === "" || name in out) {
+      throw new UsageError(
+        `${flag} must look like origin=500,64 (COLUMN=N per column, N for the others), got ${JSON.stringify(raw)}`,
+      );
+    }
+    out[name] = count(at < 0 ? part : part.slice(at + 1));
+  }
+  return out;
+}

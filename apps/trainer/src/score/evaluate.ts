@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { batchToTensors } from "@stepwise/data/tfjs";
 import { type MetricsReport, metricsAccumulator } from "../metrics/metrics.ts";
 import { formatLogs } from "../run/progress.ts";
+import { outOfVocabularyText } from "../train/data.ts";
 import { evaluateBatches } from "../train/loop.ts";
 import type { TrainIo } from "../train/run.ts";
 import { compileFor, loadRun, openScoringData, scoringBatches } from "./load.ts";
@@ -36,6 +37,7 @@ export async function evaluateRun(flags: EvaluateFlags, io: TrainIo): Promise<Me
     metricsAccumulator(data.task, head.units),
   );
   const report = metrics.report();
+  const oov = data.outOfVocabulary();
   if (flags.json) {
     const { samples, loss, confusion } = report;
     const out = {
@@ -45,6 +47,7 @@ export async function evaluateRun(flags: EvaluateFlags, io: TrainIo): Promise<Me
       loss,
       ...report.metrics,
       ...(confusion ? { classes: data.classNames, confusion } : {}),
+      ...(Object.keys(oov).length > 0 ? { outOfVocabulary: oov } : {}),
     };
     io.stdout.write(`${JSON.stringify(out)}\n`);
   } else {
@@ -56,6 +59,8 @@ export async function evaluateRun(flags: EvaluateFlags, io: TrainIo): Promise<Me
   }
   const summary = data.badRecords();
   if (summary) io.stderr.write(`${summary}\n`);
+  const unseen = outOfVocabularyText(oov);
+  if (unseen) io.stderr.write(`${unseen}\n`);
   return report;
 }
 

@@ -4,6 +4,7 @@ import { createPipeline } from "@stepwise/data";
 import * as tf from "@tensorflow/tfjs";
 import { checkBatchMemory } from "../limits.ts";
 import { compileModel, headFor, makeOptimizer, type TaskHead } from "../model/build.ts";
+import "../model/embedding.ts"; // registers the layer an embedding model.json names
 import { modelUrl } from "../model/file-io.ts";
 import { openCompleteRun, RUN_FILES, readRunJson } from "../run/folder.ts";
 import { PATH_KEYS, type TrainConfig } from "../train/config.ts";

@@ -3,7 +3,7 @@ import type { RejectedRow } from "@stepwise/data/internals";
 import * as tf from "@tensorflow/tfjs";
 import { stringify } from "csv-stringify/sync";
 import { checkOutputs, dataInputs, runFolderInputs } from "../outputs.ts";
-import { idColumn, type ScoringData } from "../train/data.ts";
+import { idColumn, outOfVocabularyText, type ScoringData } from "../train/data.ts";
 import type { TrainIo } from "../train/run.ts";
 import { loadRun, openScoringData, scoringBatches } from "./load.ts";
 import { openOutput } from "./out-file.ts";
@@ -127,5 +127,7 @@ export async function predictRun(flags: PredictFlags, io: TrainIo): Promise<numb
   messages.write(`Wrote ${rows} predictions${skipped} to ${where}\n`);
   const summary = data.badRecords();
   if (summary) io.stderr.write(`${summary}\n`);
+  const unseen = outOfVocabularyText(data.outOfVocabulary());
+  if (unseen) io.stderr.write(`${unseen}\n`);
   return rows;
 }

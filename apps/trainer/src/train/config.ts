@@ -21,6 +21,12 @@ export interface TrainConfig {
   categorical?: string[];
   numeric?: string[];
   ignore?: string[];
+  /** Largest vocabulary: for every categorical column, or by column with `"*"` for the others. */
+  maxCategories?: number | Record<string, number>;
+  minFrequency?: number;
+  maxOneHot?: number;
+  hashBuckets?: number;
+  dateFeatures?: "none" | "basic" | "cyclical";
   header: boolean;
   delimiter?: string;
   /** Data file format; unset or `auto`: by extension. */
@@ -88,6 +94,11 @@ const CONFIG_KEYS: readonly (keyof TrainConfig)[] = [
   "categorical",
   "numeric",
   "ignore",
+  "maxCategories",
+  "minFrequency",
+  "maxOneHot",
+  "hashBuckets",
+  "dateFeatures",
   "header",
   "delimiter",
   "format",

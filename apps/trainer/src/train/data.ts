@@ -44,6 +44,16 @@ export interface ScoringData {
   /** What happens to a row that cannot be encoded: the run stops, or the row is skipped (and reported). */
   onBadRecord: "error" | "skip";
   badRecords(): string | null;
+  /** Rows per categorical column whose value was not in its vocabulary (encoded as its OOV input), so far. */
+  outOfVocabulary(): Record<string, number>;
+}
+
+/** One line on the rows that went to OOV inputs, or null when none did. */
+export function outOfVocabularyText(counts: Record<string, number>): string | null {
+  const entries = Object.entries(counts).filter(([, n]) => n > 0);
+  if (entries.length === 0) return null;
+  const list = entries.map(([name, n]) => `${JSON.stringify(name)} ${n}`).join(", ");
+  return `Categories outside the training vocabulary (encoded as the column's out-of-vocabulary input), rows per column: ${list}`;
 }
 
 /** Class names and task from a fitted schema; throws `UsageError` for a label the task cannot use. */
@@ -152,6 +162,11 @@ function schemaOptions(config: TrainConfig): InferDataSchemaOptions {
     ...(config.categorical ? { categorical: config.categorical } : {}),
     ...(config.numeric ? { numeric: config.numeric } : {}),
     ...(config.ignore ? { ignore: config.ignore } : {}),
+    ...(config.maxCategories !== undefined ? { maxCategories: config.maxCategories } : {}),
+    ...(config.minFrequency !== undefined ? { minFrequency: config.minFrequency } : {}),
+    ...(config.maxOneHot !== undefined ? { maxOneHot: config.maxOneHot } : {}),
+    ...(config.hashBuckets !== undefined ? { hashBuckets: config.hashBuckets } : {}),
+    ...(config.dateFeatures !== undefined ? { dateFeatures: config.dateFeatures } : {}),
     ...(config.task === "regression" ? { labelKind: "regression" as const } : {}),
     onBadRecord: config.onBadRecord,
     // A second run on unchanged data reads the fit back from .stepwise-index/ (checked against the content).
@@ -221,6 +236,7 @@ export async function openScoringData(
     classNames,
     onBadRecord,
     badRecords: summaryOf([source]),
+    outOfVocabulary: () => ({ ...source.summary().unseenCategories }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { Pipeline, PipelineState } from "@stepwise/data";
+import { inputLayout } from "@stepwise/data/internals";
 import { batchToTensors, initBackend } from "@stepwise/data/tfjs";
 import * as tf from "@tensorflow/tfjs";
 import {
@@ -23,6 +24,7 @@ import {
   parseModelSpec,
 } from "../model/build.ts";
 import { classWeights } from "../model/class-weights.ts";
+import { buildEmbeddingMlp, embeddingShape } from "../model/embedding.ts";
 import { registerFileRouters } from "../model/file-io.ts";
 import { captureModelWeights, restoreModelWeights } from "../model/state.ts";
 import { createTrainStep, type TrainStep } from "../model/train-step.ts";
@@ -63,14 +65,18 @@ export async function startBackend(name: "wasm" | "cpu", io: Pick<TrainIo, "stde
 
 async function buildModel(config: TrainConfig, data: OpenedData): Promise<tf.LayersModel> {
   const head = headFor(data.task, data.classNames?.length ?? 0);
+  const layout = inputLayout(data.schemaJson);
+  const options = {
+    numFeatures: data.numFeatures,
+    hidden: parseModelSpec(config.model),
+    head,
+    seed: config.seed,
+  };
   const model = config.modelJson
     ? await loadArchitecture(config.modelJson, { numFeatures: data.numFeatures, head, seed: config.seed })
-    : buildMlp({
-        numFeatures: data.numFeatures,
-        hidden: parseModelSpec(config.model),
-        head,
-        seed: config.seed,
-      });
+    : layout.embeddings.length > 0
+      ? buildEmbeddingMlp({ ...options, layout })
+      : buildMlp(options);
   compileModel(model, head, makeOptimizer(config.optimizer, config.learningRate));
   return model;
 }
@@ -114,10 +120,12 @@ export async function prepareRun(
   const backend = await phases.time("backend", () => startBackend(config.backend, io));
   const modelStart = phases.now();
   // Sizes before allocation: a model or batch that cannot fit fails now, naming its size.
+  const embedded = embeddingShape(inputLayout(data.schemaJson));
   await checkTrainingSize(
     config,
     {
-      numFeatures: data.numFeatures,
+      numFeatures: config.modelJson === undefined ? embedded.denseInputs : data.numFeatures,
+      extraParams: config.modelJson === undefined ? embedded.embeddingParams : 0,
       outputUnits: headFor(data.task, data.classNames?.length ?? 0).units,
       hidden: () => parseModelSpec(config.model),
     },

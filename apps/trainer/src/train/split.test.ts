@@ -240,13 +240,16 @@ describe("validation split of a chunked source", () => {
   // x numeric, c one-hot over three values, label a class index; some rows bad (skipped), so
   // split positions count usable samples, not lines.
   const schema: Schema = {
-    version: 1,
+    version: 2,
     columns: ["x", "c", "label"],
     features: [
       { name: "x", kind: "numeric", default: null, stats: { count: 1, mean: 0, std: 1, min: 0, max: 1 } },
       {
         name: "c",
         kind: "categorical",
+        encoding: "one-hot",
+        oovInput: false,
+        distinct: 3,
         vocabulary: ["a", "b", "c"],
         default: null,
         rowsOutsideVocabulary: 0,
