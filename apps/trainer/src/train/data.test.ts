@@ -145,7 +145,7 @@ describe("fitSchema with --validation-split", () => {
     expect(data.schemaText).toMatch(/classes "late" occur only in samples left out of fitting/);
     const validated = await drain(data.validation as SampleSource);
     expect(validated.map((s) => s.index)).toEqual([36, 37, 38, 39]);
-    for (const sample of validated) expect(sample.features.slice(1)).toEqual([0, 0, 0]); // "rare": all zeros
+    for (const sample of validated) expect(sample.features.slice(1)).toEqual([0, 0, 0, 1]); // "rare": the OOV input
   });
 
   it("regression label → its statistics from the training rows only", async () => {
