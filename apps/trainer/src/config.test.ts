@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { mergeConfig, readConfigFile, relativePaths } from "./config.ts";
-import { integerFlag, validationFreqFlag } from "./options.ts";
+import { integerFlag, maxCategoriesFlag, validationFreqFlag } from "./options.ts";
 import { tempDir } from "./test-helpers.ts";
 
 const dir = tempDir("config-");
@@ -15,6 +15,7 @@ function command(): Command {
     .option("--batch-size <B>", "batch", integerFlag("--batch-size", 1), 32)
     .option("--epochs <E>", "epochs", integerFlag("--epochs", 1), 10)
     .option("--validation-freq <k>", "freq", validationFreqFlag)
+    .option("--max-categories <N>", "max", maxCategoriesFlag)
     .option("--no-header", "no header")
     .option("--config <FILE>", "config");
 }
@@ -36,6 +37,20 @@ describe("config files", () => {
       [],
     );
     expect(merged).toMatchObject({ batchSize: 8, epochs: 3, validationFreq: [1, 3] });
+  });
+
+  it("maxCategories as a number or an object by column → the same as the flag's N or origin=500,64", () => {
+    const { cmd, flags } = parse([]);
+    expect(mergeConfig(cmd, flags, { maxCategories: 64 }, "run.json", []).maxCategories).toBe(64);
+    expect(
+      mergeConfig(cmd, flags, { maxCategories: { origin: 500, "*": 64 } }, "run.json", []).maxCategories,
+    ).toEqual({ origin: 500, "*": 64 });
+    expect(() => mergeConfig(cmd, flags, { maxCategories: { origin: 0 } }, "run.json", [])).toThrow(
+      /^run\.json: "maxCategories" must be a positive integer, got "0"$/,
+    );
+    expect(() => mergeConfig(cmd, flags, { epochs: { a: 1 } }, "run.json", [])).toThrow(
+      /"epochs" \(--epochs\) must be a number, a string or a list/,
+    );
   });
 
   it("a path in the file → resolved against the file's folder, not the working directory", () => {

@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "./errors.ts";
 import { addCsvFormatFlags } from "./flags.ts";
-import { classWeightFlag, delimiterFlag } from "./options.ts";
+import { classWeightFlag, delimiterFlag, maxCategoriesFlag } from "./options.ts";
 
 describe("--delimiter", () => {
   it.each([
@@ -45,4 +45,26 @@ describe("--class-weight", () => {
       expect(() => classWeightFlag(raw)).toThrow(/--class-weight/);
     },
   );
+});
+
+describe("--max-categories", () => {
+  it.each([
+    ["64", 64],
+    ["origin=500,64", { origin: 500, "*": 64 }],
+    ["origin=500, dest=300", { origin: 500, dest: 300 }],
+    ["a=b=2", { "a=b": 2 }],
+  ])("%j → %j", (raw, expected) => {
+    expect(maxCategoriesFlag(raw)).toEqual(expected);
+  });
+
+  it.each([
+    ["0", /--max-categories must be a positive integer, got "0"/],
+    ["origin=x", /--max-categories must be a positive integer, got "x"/],
+    ["=5", /--max-categories must look like origin=500,64/],
+    ["64,32", /--max-categories must look like origin=500,64/],
+    ["o=1,o=2", /--max-categories must look like origin=500,64/],
+  ])("%j → UsageError %s", (raw, message) => {
+    expect(() => maxCategoriesFlag(raw)).toThrow(UsageError);
+    expect(() => maxCategoriesFlag(raw)).toThrow(message);
+  });
 });

@@ -81,6 +81,7 @@ const unseenDestinations = test.filter((r) => r.destination >= AIRPORTS).length;
 let trainPath: string;
 let testPath: string;
 let run: string;
+let trainedOutput: string;
 
 beforeAll(async () => {
   trainPath = await writeFlights("train.csv", flights(20_000, 1));
@@ -109,6 +110,7 @@ beforeAll(async () => {
   ]);
   expect(trained.stderr).toBe("");
   expect(trained.code).toBe(0);
+  trainedOutput = trained.stdout;
 }, 300_000);
 
 describe("trainer on flights-like data: 300 airports and timestamps", () => {
@@ -117,8 +119,16 @@ describe("trainer on flights-like data: 300 airports and timestamps", () => {
     const byName = Object.fromEntries(schema.features.map((f: { name: string }) => [f.name, f]));
     expect(byName.origin).toMatchObject({ encoding: "embedding", distinct: AIRPORTS });
     expect(byName.origin.vocabulary).toHaveLength(AIRPORTS);
-    expect(byName.date).toMatchObject({ kind: "date", parts: expect.arrayContaining(["hour_sin", "hour_cos"]) });
+    expect(byName.date).toMatchObject({
+      kind: "date",
+      parts: expect.arrayContaining(["hour_sin", "hour_cos"]),
+    });
     expect(schema.numFeatures).toBe(7 + 1 + 1 + 1);
+    expect(trainedOutput).toMatch(/origin\s+categorical\s+embedding 301×\d+ \(300 values \+ OOV\)/);
+    expect(trainedOutput).toMatch(/date\s+date\s+7 inputs: year, month_sin, month_cos, dayOfWeek_sin/);
+    expect(trainedOutput).toContain(
+      "training step: tfjs trainOnBatch (layer embedding_0_origin is an Embedding: the fused step runs Dense stacks only)",
+    );
     const history = (await readFile(join(run, "history.csv"), "utf8")).trim().split("\n");
     const header = (history[0] as string).split(",");
     const best = Math.max(
@@ -150,7 +160,12 @@ describe("trainer on flights-like data: 300 airports and timestamps", () => {
     expect(lines[0]).toBe("row,prediction,p_0,p_1");
     const scores = lines.slice(1).map((line) => Number(line.split(",")[3]));
     expect(scores).toHaveLength(test.length);
-    expect(auc(scores, test.map((r) => r.delayed))).toBeGreaterThan(0.75);
+    expect(
+      auc(
+        scores,
+        test.map((r) => r.delayed),
+      ),
+    ).toBeGreaterThan(0.75);
   });
 
   it("--hash-buckets 1024 → airports hashed (no vocabulary) and the model still learns them", async () => {

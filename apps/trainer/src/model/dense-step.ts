@@ -30,6 +30,9 @@ interface DenseLayer {
 
 /** The model's Dense layers when this step can train it, or why it cannot (one line). */
 export function denseLayersOf(model: tf.LayersModel, task: Task): DenseLayer[] | string {
+  const embedding = model.layers.find((layer) => layer.getClassName() === "Embedding");
+  if (embedding !== undefined)
+    return `layer ${embedding.name} is an Embedding: the fused step runs Dense stacks only`;
   if (model.getClassName() !== "Sequential") return `a ${model.getClassName()} model, not a Sequential stack`;
   const layers: DenseLayer[] = [];
   const variables: unknown[] = [];

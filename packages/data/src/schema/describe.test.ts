@@ -58,3 +58,61 @@ describe("describeSchema", () => {
     expect(describeSchema(whole)).toBe(describeSchema(schema));
   });
 });
+
+describe("describeSchema, categorical encodings and dates", () => {
+  it("one-hot + OOV, embedding, hashed and date features → each named with its inputs", () => {
+    const stats = { count: 10, mean: 2024.4, std: 0.3, min: 2024.01, max: 2024.98 };
+    const wide: Schema = {
+      ...schema,
+      columns: ["c", "origin", "tail", "when", "species"],
+      features: [
+        {
+          name: "c",
+          kind: "categorical",
+          encoding: "one-hot",
+          oovInput: true,
+          distinct: 3,
+          default: null,
+          vocabulary: ["a", "b"],
+          rowsOutsideVocabulary: 4,
+        },
+        {
+          name: "origin",
+          kind: "categorical",
+          encoding: "embedding",
+          distinct: 300,
+          default: null,
+          vocabulary: Array.from({ length: 300 }, (_, i) => `AP${i}`),
+          rowsOutsideVocabulary: 0,
+          embeddingDim: 39,
+        },
+        {
+          name: "tail",
+          kind: "categorical",
+          encoding: "hashed",
+          distinct: 10_000,
+          default: null,
+          vocabulary: [],
+          rowsOutsideVocabulary: 0,
+          buckets: 4096,
+          embeddingDim: 50,
+        },
+        { name: "when", kind: "date", default: null, parts: ["year", "hour_sin", "hour_cos"], year: stats },
+      ],
+      ignored: [],
+      numFeatures: 3 + 1 + 1 + 3,
+    };
+    const text = describeSchema(wide);
+    expect(text).toMatch(
+      /feature {2}c +categorical +2 \+ OOV one-hot inputs: a, b; 4 fitted rows OOV; missing → bad record/,
+    );
+    expect(text).toMatch(
+      /feature {2}origin +categorical +embedding 301×39 \(300 values \+ OOV\): AP0, AP1, AP2, AP3, AP4, AP5, … \(\+294\)/,
+    );
+    expect(text).toMatch(
+      /feature {2}tail +categorical +hashed: 10000\+ values into 4096 buckets, embedding 50/,
+    );
+    expect(text).toMatch(/feature {2}when +date +3 inputs: year, hour_sin, hour_cos \(year 2024\)/);
+    expect(text).toContain("Categorical values outside a vocabulary go to the column's OOV bucket");
+  });
+});

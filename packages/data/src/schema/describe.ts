@@ -22,9 +22,10 @@ function featureText(feature: Feature): string {
     return `numeric       ${statsText(feature.stats)}; ${missing}`;
   }
   if (feature.kind === "date") {
+    const [first, last] = [Math.floor(feature.year.min), Math.floor(feature.year.max)];
     const years =
-      feature.year.count === 0 ? "no values" : `${num(feature.year.min)}..${num(feature.year.max)}`;
-    return `date          ${feature.parts.length} inputs: ${feature.parts.join(", ")} (years ${years}); missing → bad record`;
+      feature.year.count === 0 ? "no values" : first === last ? `year ${first}` : `years ${first}..${last}`;
+    return `date          ${feature.parts.length} inputs: ${feature.parts.join(", ")} (${years}); missing → bad record`;
   }
   const missing =
     feature.default === null ? "missing → bad record" : `missing → ${JSON.stringify(feature.default)}`;
