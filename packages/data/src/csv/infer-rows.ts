@@ -69,7 +69,7 @@ export async function fitSchemaFrom(
 ): Promise<Schema> {
   // No rejects path is needed here, whatever the policy: nothing is written during fitting.
   const policy = checkPolicy(options.onBadRecord ?? "error", "");
-  categorySettings(options, null); // bad category options fail before any file is read
+  categorySettings(options); // bad category options fail before any file is read
   const maxCategories = DISTINCT_LIMIT; // distinct values per column the kind tally keeps
   const reading = await open();
   const first = await fitPass(reading, options, policy, maxCategories, null);

@@ -97,9 +97,9 @@ describe("draftSchema", () => {
     ["minFrequency 0", { minFrequency: 0 }, "options", /minFrequency must be a positive integer/],
     [
       "maxCategories for a column not in the header",
-      { maxCategories: { nope: 3 } },
-      "options",
-      /maxCategories names column "nope"/,
+      { maxCategories: { nope: 3, "*": 2 } },
+      "missing-column",
+      /^d\.csv:1: maxCategories column "nope" is not in the header \(columns: id, temp/,
     ],
     ["dateFeatures typo", { dateFeatures: "all" as never }, "options", /dateFeatures must be one of/],
     [

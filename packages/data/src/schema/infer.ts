@@ -72,11 +72,8 @@ function nonNegativeInteger(name: string, value: number): number {
   return value;
 }
 
-/** The checked category options; throws `DataError` (options) for a bad value or an unknown column. */
-export function categorySettings(
-  options: SchemaOptions,
-  columns: readonly string[] | null,
-): CategorySettings {
+/** The checked category options; throws `DataError` (options) for a bad value (column names are checked with the header). */
+export function categorySettings(options: SchemaOptions): CategorySettings {
   const given = options.maxCategories;
   const maxCategories: Record<string, number> = {};
   if (typeof given === "number") maxCategories["*"] = positiveInteger("maxCategories", given);
@@ -86,8 +83,6 @@ export function categorySettings(
         `maxCategories must be a positive integer or an object of them by column, got ${JSON.stringify(given)}`,
       );
     for (const [name, value] of Object.entries(given)) {
-      if (name !== "*" && columns !== null && !columns.includes(name))
-        throw optionsError(`maxCategories names column ${JSON.stringify(name)}, which is not in the header`);
       maxCategories[name] = positiveInteger(`maxCategories for ${JSON.stringify(name)}`, value);
     }
   }
@@ -118,6 +113,9 @@ function checkNames(
     ["ignore", options.ignore ?? []],
     ["defaults", Object.keys(options.defaults ?? {})],
   ];
+  const limits = options.maxCategories;
+  if (typeof limits === "object" && limits !== null && !Array.isArray(limits))
+    lists.push(["maxCategories", Object.keys(limits).filter((name) => name !== "*")]);
   if (options.label != null) lists.unshift(["label", [options.label]]);
   for (const [role, names] of lists) {
     for (const name of names) {
@@ -172,7 +170,7 @@ export function draftSchema(
   where: { file: string | null; line: number | null } = { file: null, line: null },
 ): SchemaDraft {
   checkNames(columns, options, where);
-  const categories = categorySettings(options, columns);
+  const categories = categorySettings(options);
   positiveInteger("sampleRows", options.sampleRows ?? 1000);
   const dateFeatures = options.dateFeatures ?? "cyclical";
   if (!DATE_FEATURES.includes(dateFeatures))
