@@ -29,8 +29,6 @@ export type { PipelineState } from "./pipeline/state.ts";
 export { type IndexedCsvSource, type IndexedCsvSourceOptions, openIndexedCsv } from "./row-index/source.ts";
 export { describeSchema } from "./schema/describe.ts";
 export { parseSchema } from "./schema/json.ts";
-// How a model takes a schema's samples: dense inputs and embedding indices.
-export { type EmbeddingInput, type InputLayout, inputLayout } from "./schema/layout.ts";
 export type { Schema } from "./schema/types.ts";
 export { arraySource } from "./sources/array.ts";
 export { SourceError } from "./sources/errors.ts";

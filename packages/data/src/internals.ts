@@ -127,6 +127,7 @@ export type { IncludeSample } from "./schema/fit.ts";
 export { hashBucket } from "./schema/hash.ts";
 export { parseSchema } from "./schema/json.ts";
 export { DISTINCT_LIMIT } from "./schema/kinds.ts";
+export { type EmbeddingInput, type InputLayout, inputLayout } from "./schema/layout.ts";
 export {
   type CategoricalEncoding,
   type CategoricalFeature,

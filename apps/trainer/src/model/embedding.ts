@@ -13,7 +13,7 @@
  * small custom layer (`Columns`, registered for saving and loading). Such a model is not a
  * Sequential Dense stack, so it trains with tfjs `trainOnBatch`, not the fused Dense step.
  */
-import type { InputLayout } from "@stepwise/data";
+import type { InputLayout } from "@stepwise/data/internals";
 import * as tf from "@tensorflow/tfjs";
 import type { TaskHead } from "./build.ts";
 
