@@ -14,7 +14,7 @@ import { fingerprintFile } from "./fingerprint.ts";
 import { defaultIndexDir } from "./sidecar.ts";
 
 /** Bumped whenever fitting can give another result for the same data and options: older entries are then refitted. */
-export const SCHEMA_CACHE_VERSION = 1;
+export const SCHEMA_CACHE_VERSION = 2; // 2: schema version 2 (OOV inputs, embedded and hashed categories, dates)
 
 /** One data file as an entry records it. */
 interface CachedFile {
