@@ -8,6 +8,7 @@ import wasmSimd from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreaded from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url";
 import irisUrl from "../../../examples/iris/iris.csv?url";
 import { type ChartPoint, drawChart } from "./chart.ts";
+import { SCHEMA_OPTIONS } from "./schema-options.ts";
 import { Session } from "./session.ts";
 import { planRows, progressLine } from "./text.ts";
 
@@ -64,7 +65,7 @@ async function prepare(): Promise<void> {
   if (data === null) return;
   try {
     status("inferring the schema");
-    schema = await inferSchema({ data, label: $<HTMLSelectElement>("label").value, onBadRecord: "skip" });
+    schema = await inferSchema({ data, label: $<HTMLSelectElement>("label").value, ...SCHEMA_OPTIONS });
     $("schema").textContent = describeSchema(schema);
     session = await Session.open(options());
     $("plan").replaceChildren(

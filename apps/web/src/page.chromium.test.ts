@@ -6,6 +6,7 @@ import { inferSchema } from "@stepwise/data";
 import { type ChromiumPage, openChromiumPage } from "@stepwise/data/testing";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SCHEMA_OPTIONS } from "./schema-options.ts";
 
 const appDir = fileURLToPath(new URL("..", import.meta.url));
 const IRIS = fileURLToPath(new URL("../../../examples/iris/iris.csv", import.meta.url));
@@ -68,7 +69,7 @@ describe("the training page in Chromium", () => {
 
     const [schemaDownload] = await Promise.all([page.waitForEvent("download"), page.click("#saveSchema")]);
     const saved = JSON.parse(await streamText(await schemaDownload.createReadStream()));
-    expect(saved).toEqual(await inferSchema({ paths: IRIS, label: "species", onBadRecord: "skip" }));
+    expect(saved).toEqual(await inferSchema({ paths: IRIS, label: "species", ...SCHEMA_OPTIONS }));
     const [modelDownload] = await Promise.all([page.waitForEvent("download"), page.click("#saveModel")]);
     expect(modelDownload.suggestedFilename()).toBe("stepwise-model.json");
     expect(JSON.parse(await streamText(await modelDownload.createReadStream())).modelTopology).toBeDefined();
