@@ -11,6 +11,7 @@ import { DataError } from "../errors.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
 import type { Schema } from "../schema/types.ts";
 import type { SampleChunk } from "../types.ts";
+import { checkPassEnd } from "./encode-rows.ts";
 import { FileChunker, type Swept, type UnseenAt } from "./file-chunker.ts";
 import type { ResolvedFormat } from "./format.ts";
 import type { PassCounts, RowTally } from "./policy.ts";
@@ -135,21 +136,5 @@ export async function* csvChunks(options: CsvChunksOptions): AsyncGenerator<Samp
     await rejects?.close();
   }
   tally.endPass(pass);
-  const where = inputs.length === 1 ? (inputs[0] as ByteInput).name : null;
-  if (pass.rowsUsed === 0) {
-    throw new DataError({
-      code: "no-data",
-      file: where,
-      reason: `no usable rows: ${pass.rowsRead} read, ${pass.rowsSkipped} skipped, ${pass.rowsQuarantined} quarantined`,
-    });
-  }
-  if (options.numSamples !== null && pass.rowsUsed !== options.numSamples) {
-    throw new DataError({
-      code: "count-mismatch",
-      file: where,
-      reason:
-        `expected ${options.numSamples} samples per pass (numSamples), read ${pass.rowsUsed} ` +
-        `(${pass.rowsRead} rows, ${pass.rowsSkipped + pass.rowsQuarantined} bad): the data changed since it was counted`,
-    });
-  }
+  checkPassEnd(pass, inputs.length === 1 ? (inputs[0] as ByteInput).name : null, options.numSamples);
 }

@@ -1,5 +1,4 @@
 import { fileInput } from "../bytes/file-input.ts";
-import { DataError } from "../errors.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
 import { parseSchema } from "../schema/json.ts";
 import type { Schema } from "../schema/types.ts";
@@ -7,6 +6,7 @@ import type { Sample, SampleChunk, SampleSource } from "../types.ts";
 import { workerSpecField } from "../worker-spec.ts";
 import { budgetOf, type MaxBadRows } from "./budget.ts";
 import { csvChunks } from "./chunks.ts";
+import { checkNumSamples, checkPassEnd, encodeRows } from "./encode-rows.ts";
 import { resolveCsvFiles } from "./files.ts";
 import { type CsvFormat, resolveFormat } from "./format.ts";
 import { type BadRecordPolicy, checkPolicy, type ReadSummary, type RejectedRow, RowTally } from "./policy.ts";
@@ -54,17 +54,6 @@ export interface CsvSource extends SampleSource {
   chunks?(): AsyncIterable<SampleChunk>;
 }
 
-function checkNumSamples(value: number | null | undefined): number | null {
-  if (value === undefined || value === null) return null;
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new DataError({
-      code: "options",
-      reason: `numSamples must be a positive integer or null, got ${JSON.stringify(value)}`,
-    });
-  }
-  return value;
-}
-
 /**
  * Streams CSV files as samples encoded by `schema`, one full pass per `stream()` call, in file
  * order with bounded memory. Bad records follow `onBadRecord`; every row is counted in
@@ -106,41 +95,12 @@ export function csvSource(options: CsvSourceOptions): CsvSource {
         parser: options.parser,
         onFile: (info) => encoder.bind(info.columns, { file: info.file, line: info.headerLine }),
       });
-      for await (const row of rows) {
-        if (row.problem !== null) {
-          await tally.reject(pass, row, row.problem);
-          continue;
-        }
-        const features = new Float32Array(schema.numFeatures);
-        const label = encoder.encode(row.fields, features);
-        if (typeof label !== "number") {
-          await tally.reject(pass, row, label);
-          continue;
-        }
-        tally.used(pass);
-        yield { features, label, source: row.ref };
-      }
+      yield* encodeRows(rows, encoder, schema.numFeatures, tally, pass);
     } finally {
       await rejects?.close();
     }
     tally.endPass(pass);
-    const where = list.length === 1 ? (list[0] as string) : null;
-    if (pass.rowsUsed === 0) {
-      throw new DataError({
-        code: "no-data",
-        file: where,
-        reason: `no usable rows: ${pass.rowsRead} read, ${pass.rowsSkipped} skipped, ${pass.rowsQuarantined} quarantined`,
-      });
-    }
-    if (numSamples !== null && pass.rowsUsed !== numSamples) {
-      throw new DataError({
-        code: "count-mismatch",
-        file: where,
-        reason:
-          `expected ${numSamples} samples per pass (numSamples), read ${pass.rowsUsed} ` +
-          `(${pass.rowsRead} rows, ${pass.rowsSkipped + pass.rowsQuarantined} bad): the data changed since it was counted`,
-      });
-    }
+    checkPassEnd(pass, list.length === 1 ? (list[0] as string) : null, numSamples);
   }
 
   async function* chunks(): AsyncGenerator<SampleChunk> {

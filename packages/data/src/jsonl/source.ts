@@ -1,8 +1,8 @@
 import { budgetOf } from "../csv/budget.ts";
+import { checkNumSamples, checkPassEnd, encodeRows } from "../csv/encode-rows.ts";
 import { checkPolicy, RowTally } from "../csv/policy.ts";
 import { RejectsFile } from "../csv/rejects.ts";
 import type { CsvSource, CsvSourceOptions } from "../csv/source.ts";
-import { DataError } from "../errors.ts";
 import { resolveDataFiles } from "../formats/files.ts";
 import { type IndexedCsvSource, type IndexedCsvSourceOptions, openIndexedRows } from "../row-index/source.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
@@ -52,7 +52,7 @@ export function jsonlSource(options: JsonlSourceOptions): CsvSource {
   const schema = parseSchema(options.schema);
   const rejectsPath = options.rejects ?? null;
   const policy = checkPolicy(options.onBadRecord ?? "error", rejectsPath);
-  const numSamples = options.numSamples ?? null;
+  const numSamples = checkNumSamples(options.numSamples);
   const rejects = policy === "quarantine" ? new RejectsFile(rejectsPath as string, ",") : null;
   const tally = new RowTally(
     policy,
@@ -77,35 +77,12 @@ export function jsonlSource(options: JsonlSourceOptions): CsvSource {
         chunkBytes: options.chunkBytes,
         onFile: (info) => encoder.bind(info.columns, { file: info.file, line: null }),
       });
-      for await (const row of rows) {
-        const features = new Float32Array(schema.numFeatures);
-        const label = row.problem ?? encoder.encode(row.fields, features);
-        if (typeof label !== "number") {
-          await tally.reject(pass, row, label);
-          continue;
-        }
-        tally.used(pass);
-        yield { features, label, source: row.ref };
-      }
+      yield* encodeRows(rows, encoder, schema.numFeatures, tally, pass);
     } finally {
       await rejects?.close();
     }
     tally.endPass(pass);
-    const where = list.length === 1 ? (list[0] as string) : null;
-    if (pass.rowsUsed === 0) {
-      throw new DataError({
-        code: "no-data",
-        file: where,
-        reason: `no usable rows: ${pass.rowsRead} read, ${pass.rowsSkipped} skipped, ${pass.rowsQuarantined} quarantined`,
-      });
-    }
-    if (numSamples !== null && pass.rowsUsed !== numSamples) {
-      throw new DataError({
-        code: "count-mismatch",
-        file: where,
-        reason: `expected ${numSamples} samples per pass (numSamples), read ${pass.rowsUsed}: the data changed since it was counted`,
-      });
-    }
+    checkPassEnd(pass, list.length === 1 ? (list[0] as string) : null, numSamples);
   }
 
   return {

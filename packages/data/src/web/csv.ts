@@ -5,6 +5,7 @@ import type { ByteInput } from "../bytes/input.ts";
 import { type WebData, webInput } from "../bytes/web-input.ts";
 import { budgetOf } from "../csv/budget.ts";
 import { csvChunks } from "../csv/chunks.ts";
+import { checkNumSamples } from "../csv/encode-rows.ts";
 import { fastRecords } from "../csv/fast-records.ts";
 import { resolveFormat } from "../csv/format.ts";
 import { fitSchemaFrom, type SchemaFitOptions } from "../csv/infer-rows.ts";
@@ -58,17 +59,6 @@ function webPolicy(policy: unknown): BadRecordPolicy {
     });
   }
   return checkPolicy(policy ?? "error", null);
-}
-
-function checkNumSamples(value: number | null | undefined): number | null {
-  if (value === undefined || value === null) return null;
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new DataError({
-      code: "options",
-      reason: `numSamples must be a positive integer or null, got ${JSON.stringify(value)}`,
-    });
-  }
-  return value;
 }
 
 /**
