@@ -1,4 +1,4 @@
-import { DataError, type RowProblem } from "../errors.ts";
+import { badRowRead } from "../row-index/decode.ts";
 import type { RangeDecoder } from "../row-index/reader.ts";
 import type { RowReaderSettings } from "../row-index/settings.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
@@ -66,18 +66,7 @@ export class JsonlDecoder implements RangeDecoder {
         cellsOf(record as Record<string, unknown>, this.columns),
         out.subarray(base, base + numFeatures),
       );
-    if (typeof label !== "number") throw this.badRow(this.file(f), line, label);
+    if (typeof label !== "number") throw badRowRead(this.settings.policy, this.file(f), line, label);
     return label;
-  }
-
-  private badRow(file: string, line: number, problem: RowProblem): DataError {
-    if (this.settings.policy === "error") return DataError.at(file, line, problem);
-    // Under skip/quarantine every bad row was found and left out when the source opened.
-    return new DataError({
-      code: "count-mismatch",
-      file,
-      line,
-      reason: `${problem.reason}, but the row was usable when the data was opened: the file changed during the run`,
-    });
   }
 }

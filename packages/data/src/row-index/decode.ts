@@ -1,5 +1,6 @@
 import { isUtf8 } from "#platform";
 import { LineEncoder } from "../csv/line-encoder.ts";
+import type { BadRecordPolicy } from "../csv/policy.ts";
 import { type CsvFileInfo, fileInfo, rowProblem } from "../csv/rows.ts";
 import { CsvSyntaxError, RecordSplitter, type SplitRecord } from "../csv/split.ts";
 import { syntaxError } from "../csv/syntax.ts";
@@ -89,19 +90,8 @@ export class RowDecoder {
     const numFeatures = this.settings.schema.numFeatures;
     const label =
       problem ?? (this.encoders[f] as SchemaEncoder).encode(fields, out.subarray(base, base + numFeatures));
-    if (typeof label !== "number") throw this.badRow(info.file, line, label);
+    if (typeof label !== "number") throw badRowRead(this.settings.policy, info.file, line, label);
     return label;
-  }
-
-  private badRow(file: string, line: number, problem: RowProblem): DataError {
-    if (this.settings.policy === "error") return DataError.at(file, line, problem);
-    // Under skip/quarantine every bad row was found and left out when the source opened.
-    return new DataError({
-      code: "count-mismatch",
-      file,
-      line,
-      reason: `${problem.reason}, but the row was usable when the data was opened: the file changed during the run`,
-    });
   }
 
   /** The one record in `bytes`. */
@@ -139,4 +129,24 @@ export class RowDecoder {
     splitter.push(Uint8Array.of(LF, LF, LF), []);
     return splitter;
   }
+}
+
+/**
+ * The error for a bad row met while reading through the index: the row's own error under
+ * `error`; under skip/quarantine every bad row was found and left out when the source opened,
+ * so meeting one means the file changed during the run (`count-mismatch`).
+ */
+export function badRowRead(
+  policy: BadRecordPolicy,
+  file: string,
+  line: number,
+  problem: RowProblem,
+): DataError {
+  if (policy === "error") return DataError.at(file, line, problem);
+  return new DataError({
+    code: "count-mismatch",
+    file,
+    line,
+    reason: `${problem.reason}, but the row was usable when the data was opened: the file changed during the run`,
+  });
 }
