@@ -13,7 +13,7 @@ import { type BlockPlan, planBlocks } from "./memory.ts";
 import { type RangeDecoder, RowReader } from "./reader.ts";
 import type { RowIndex } from "./rows.ts";
 import type { RowReaderSettings } from "./settings.ts";
-import { scanBadRows, UsableRows } from "./usable.ts";
+import { scanBadRows, usableRowsOf } from "./usable.ts";
 
 /** A CSV dataset read through its row index: random access in blocks, an exact numSamples, and the `CsvSource` extras. */
 export interface IndexedCsvSource extends CsvSource, BlockSource {
@@ -80,24 +80,8 @@ export async function openIndexedInputs(settings: IndexedInputs): Promise<Indexe
           rejects,
           ...(settings.rows === undefined ? { inputs, records: settings.records } : { rows: settings.rows }),
         });
-  const usable = new UsableRows(index.numRows, bad);
+  const usable = usableRowsOf(index.numRows, bad, index.files, options.numSamples ?? null);
   const numSamples = usable.numSamples;
-  const where = index.files.length === 1 ? (index.files[0] as string) : null;
-  if (numSamples === 0) {
-    throw new DataError({
-      code: "no-data",
-      file: where,
-      reason: `no usable rows: ${index.numRows} rows, ${bad.length} bad`,
-    });
-  }
-  const declared = options.numSamples ?? null;
-  if (declared !== null && declared !== numSamples) {
-    throw new DataError({
-      code: "count-mismatch",
-      file: where,
-      reason: `expected ${declared} samples per pass (numSamples), the data has ${numSamples} (${index.numRows} rows, ${bad.length} bad): the data changed since it was counted`,
-    });
-  }
   const blocks = planBlocks({
     memoryBudget,
     numFeatures: schema.numFeatures,

@@ -39,6 +39,37 @@ export class UsableRows {
 }
 
 /**
+ * The usable rows of `numRows` data rows in `files` once the `bad` ones are left out. Throws
+ * `DataError`: no usable row (`no-data`), or `declared` (a `numSamples` given by the caller)
+ * other than their number (`count-mismatch`: the data changed since it was counted).
+ */
+export function usableRowsOf(
+  numRows: number,
+  bad: Float64Array,
+  files: readonly string[],
+  declared: number | null,
+): UsableRows {
+  const usable = new UsableRows(numRows, bad);
+  const { numSamples } = usable;
+  const where = files.length === 1 ? (files[0] as string) : null;
+  if (numSamples === 0) {
+    throw new DataError({
+      code: "no-data",
+      file: where,
+      reason: `no usable rows: ${numRows} rows, ${bad.length} bad`,
+    });
+  }
+  if (declared !== null && declared !== numSamples) {
+    throw new DataError({
+      code: "count-mismatch",
+      file: where,
+      reason: `expected ${declared} samples per pass (numSamples), the data has ${numSamples} (${numRows} rows, ${bad.length} bad): the data changed since it was counted`,
+    });
+  }
+  return usable;
+}
+
+/**
  * The `skip`/`quarantine` decision, made once: one sequential pass through the reader and the
  * encoder (the same code as `csvSource`) finds every bad row, applies the policy to it (counts,
  * rejects file, `maxBadRows`) and returns the bad rows' indices in order. The index's row count

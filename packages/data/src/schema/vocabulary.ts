@@ -24,6 +24,21 @@ export function maxCategoriesFor(settings: CategorySettings, name: string): numb
   return settings.maxCategories[name] ?? settings.maxCategories["*"] ?? DISTINCT_LIMIT;
 }
 
+/** A column hashed into `buckets` buckets (one index input, embedded): no vocabulary, no OOV rows. */
+function hashed(
+  base: Pick<CategoricalFeature, "name" | "kind" | "default" | "distinct">,
+  buckets: number,
+): CategoricalFeature {
+  return {
+    ...base,
+    encoding: "hashed",
+    vocabulary: [],
+    rowsOutsideVocabulary: 0,
+    buckets,
+    embeddingDim: embeddingDimFor(buckets),
+  };
+}
+
 /** The schema feature of a categorical column from its counts, and a note when rows went to the OOV bucket. */
 export function vocabularyFeature(
   name: string,
@@ -37,14 +52,7 @@ export function vocabularyFeature(
   if (overflow) {
     const buckets = settings.hashBuckets ?? DEFAULT_HASH_BUCKETS;
     return {
-      feature: {
-        ...base,
-        encoding: "hashed",
-        vocabulary: [],
-        rowsOutsideVocabulary: 0,
-        buckets,
-        embeddingDim: embeddingDimFor(buckets),
-      },
+      feature: hashed(base, buckets),
       note: `column ${shown} has more than ${DISTINCT_LIMIT} distinct values: hashed into ${buckets} buckets`,
     };
   }
@@ -60,14 +68,7 @@ export function vocabularyFeature(
   if (vocabulary.length > settings.maxOneHot && settings.hashBuckets !== null) {
     const buckets = settings.hashBuckets;
     return {
-      feature: {
-        ...base,
-        encoding: "hashed",
-        vocabulary: [],
-        rowsOutsideVocabulary: 0,
-        buckets,
-        embeddingDim: embeddingDimFor(buckets),
-      },
+      feature: hashed(base, buckets),
       note: null,
     };
   }

@@ -2,8 +2,9 @@ import { budgetOf } from "../csv/budget.ts";
 import { resolveFormat } from "../csv/format.ts";
 import { checkPolicy, RowTally } from "../csv/policy.ts";
 import { RejectsFile } from "../csv/rejects.ts";
-import { DataError, type RowProblem } from "../errors.ts";
+import { DataError } from "../errors.ts";
 import { readInBlocks, type SampleBlock } from "../pipeline/block.ts";
+import { badRowRead } from "../row-index/decode.ts";
 import {
   type BlockPlan,
   DEFAULT_MEMORY_BUDGET,
@@ -12,7 +13,7 @@ import {
   SAMPLE_OVERHEAD_BYTES,
 } from "../row-index/memory.ts";
 import type { IndexedCsvSource, IndexedCsvSourceOptions } from "../row-index/source.ts";
-import { scanBadRows, UsableRows } from "../row-index/usable.ts";
+import { scanBadRows, usableRowsOf } from "../row-index/usable.ts";
 import { SchemaEncoder } from "../schema/encode.ts";
 import { parseSchema } from "../schema/json.ts";
 import {
@@ -133,24 +134,8 @@ export async function openGroupedSource(
             rows: (onFile) => readGroupedRows(files, open, { onFile }),
           },
         );
-  const usable = new UsableRows(layout.numRows, bad);
+  const usable = usableRowsOf(layout.numRows, bad, files, options.numSamples ?? null);
   const numSamples = usable.numSamples;
-  const where = files.length === 1 ? (files[0] as string) : null;
-  if (numSamples === 0) {
-    throw new DataError({
-      code: "no-data",
-      file: where,
-      reason: `no usable rows: ${layout.numRows} rows, ${bad.length} bad`,
-    });
-  }
-  const declared = options.numSamples ?? null;
-  if (declared !== null && declared !== numSamples) {
-    throw new DataError({
-      code: "count-mismatch",
-      file: where,
-      reason: `expected ${declared} samples per pass (numSamples), the data has ${numSamples} (${layout.numRows} rows, ${bad.length} bad): the data changed since it was counted`,
-    });
-  }
   const half = Math.floor(memoryBudget / 2);
   const blocks = planGroupedBlocks(half, schema.numFeatures, bad.byteLength);
   const groups = new EncodedGroups({ tables, layout, encoders, schema, cacheBytes: half });
@@ -167,7 +152,7 @@ export async function openGroupedSource(
       }
       rows[i] = usable.rowOf(index);
     }
-    return groups.read(rows, (file, line, problem) => badRow(policy, file, line, problem));
+    return groups.read(rows, (file, line, problem) => badRowRead(policy, file, line, problem));
   };
   const source: GroupedSource = {
     numFeatures: schema.numFeatures,
@@ -199,14 +184,4 @@ function planGroupedBlocks(bytes: number, numFeatures: number, indexBytes: numbe
     });
   }
   return { memoryBudget: 2 * bytes, indexBytes, readBytes: 0, readConcurrency: 0, blockSamples };
-}
-
-function badRow(policy: string, file: string, line: number, problem: RowProblem): DataError {
-  if (policy === "error") return DataError.at(file, line, problem);
-  return new DataError({
-    code: "count-mismatch",
-    file,
-    line,
-    reason: `${problem.reason}, but the row was usable when the data was opened: the file changed during the run`,
-  });
 }
